@@ -32,6 +32,7 @@ __all__ = ["load_catalog"]
 
 _MIGRATION = re.compile(r"^(\d+)_.*")
 _SEARCH_DEPTH = 4
+_DEFAULT_BASE_URL = "http://localhost:3000"  # the Hasura CLI's default actions.handler_webhook_baseurl
 _SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", "dist", "build"}
 
 
@@ -107,7 +108,11 @@ class _Loader:
         text = _read_text(path, shown)
         if path.suffix in {".graphql", ".gql", ".graphqls"}:
             sdl = read_sdl(text, shown, self.locations, self.problems)
-            return "GraphQL SDL file", {"actions": sdl.actions, "custom_types": sdl.custom_types}
+            for action in sdl.actions:
+                # The Hasura CLI's default for new actions: handler_webhook_baseurl + "/" + name.
+                action["definition"]["handler"] = f"{_DEFAULT_BASE_URL}/{action['name']}"
+            kind = f"GraphQL SDL file (handlers default to {_DEFAULT_BASE_URL}/<action>)"
+            return kind, {"actions": sdl.actions, "custom_types": sdl.custom_types}
         if path.suffix == ".json":
             document = load_json(text, shown)
             register_json(document, shown, self.locations)

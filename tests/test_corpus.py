@@ -1,0 +1,149 @@
+"""Every real-world metadata source in $ACTION_CONTRACT_CORPUS loads, except what Hasura itself rejects.
+
+The expectations are those of the corpus README: the three projects Hasura refuses must fail with a
+located error naming Hasura's reason, and Hasura's own metadata fixtures (tests-py) must produce the
+success or the error their files record.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from action_contract import MetadataError, load_catalog
+from action_contract._locations import Locations, Reporter
+from action_contract._metadata_api import MetadataState, apply_calls
+from action_contract._scalars import POSTGRES_SCALARS
+from action_contract._yaml import load_yaml
+
+CORPUS = os.environ.get("ACTION_CONTRACT_CORPUS")
+pytestmark = pytest.mark.skipif(not CORPUS, reason="set ACTION_CONTRACT_CORPUS to the corpus folder")
+
+# Project -> fragments every rejection must mention (Hasura's reasons, corpus README).
+REJECTED = {
+    "nself-org__nchat": ['not allowed in value_from_env: HASURA_GRAPHQL_', "$body.input"],
+    "Malaikamadi__MamaCare": ["not allowed in value_from_env: HASURA_GRAPHQL_ADMIN_SECRET"],
+    "banjeshp07__ai-agent-workflow-builder": ['key "output_type" not found'],
+}
+TESTS_PY = "hasura__graphql-engine/server/tests-py/queries/actions"
+# Fixtures copied from revisions older than the behaviour we model (contract §0): the newest Hasura
+# accepts what they reject.
+SUPERSEDED = {
+    "nested-relation/create_sync_action_with_nested_output_and_nested_relation.yaml":
+        "relationships on nested action output types are allowed since v2.4.0 (commit 1eb7fe599)",
+}
+
+
+def _sources(root: Path) -> list[Path]:
+    """Every project, metadata directory, export, migrations folder and SDL file below `root`."""
+    found: set[Path] = set()
+    for path in sorted(root.rglob("*")):
+        if TESTS_PY in path.as_posix():
+            continue
+        if path.name in {"actions.yaml", "actions.graphql"}:
+            directory = path.parent
+            found.add(directory.parent if (directory.parent / "config.yaml").is_file() else directory)
+        elif path.suffix == ".json" or path.name == "metadata.yaml":
+            found.add(path)
+        elif path.name == "up.yaml" and re.match(r"^\d+_", path.parent.name):
+            found.add(path.parent.parent)
+        elif path.suffix == ".graphql" and not (path.parent / "actions.yaml").is_file() and path.name != "actions.graphql":
+            found.add(path)
+    return sorted(found)
+
+
+def _ids() -> list[Any]:
+    if not CORPUS:
+        return []
+    root = Path(CORPUS)
+    return [pytest.param(p, id=str(p.relative_to(root))) for p in _sources(root)]
+
+
+@pytest.mark.parametrize("source", _ids())
+def test_corpus_source_loads_unless_hasura_rejects_it(source: Path) -> None:
+    project = source.relative_to(Path(CORPUS or ".")).parts[0]
+    if project in REJECTED:
+        with pytest.raises(MetadataError) as info:
+            load_catalog(source)
+        text = "\n".join(p.render() for p in info.value.errors)
+        for fragment in REJECTED[project]:
+            assert fragment in text
+        # Located: every error names its file, and a line or a JSON path.
+        for problem in info.value.errors:
+            assert problem.file and (problem.line or problem.json_path), problem.render()
+    else:
+        catalog = load_catalog(source)
+        assert catalog.source_kind
+        for action in catalog:
+            assert action.output_type.base_name in catalog.types
+
+
+def test_corpus_has_the_expected_sources() -> None:
+    assert len(_ids()) >= 45
+
+
+# -- Hasura's own metadata fixtures --------------------------------------------------------------
+
+
+def _cases(directory: Path) -> list[Any]:
+    params = []
+    for file in sorted(directory.rglob("*.yaml")):
+        if "setup" in file.name or "teardown" in file.name:
+            continue
+        document = yaml.safe_load(file.read_text())
+        cases = document if isinstance(document, list) else [document]
+        if any(isinstance(c, dict) and c.get("url") in {"/v1/query", "/v1/metadata"} for c in cases):
+            params.append(pytest.param(file, id=str(file.relative_to(directory))))
+    return params
+
+
+def _fixture_ids() -> list[Any]:
+    if not CORPUS or not (Path(CORPUS) / TESTS_PY).is_dir():
+        return []
+    return _cases(Path(CORPUS) / TESTS_PY)
+
+
+def _apply_file(state: MetadataState, file: Path, locations: Locations) -> list[Any]:
+    problems: list[Any] = []
+    document = load_yaml(file.read_text(), file.name, locations, problems)
+    apply_calls(state, document, Reporter(locations, problems), POSTGRES_SCALARS)
+    return problems
+
+
+def _normal(text: str) -> str:
+    text = re.sub(r"\s+", " ", text).strip()
+    return text.removeprefix("Inconsistent object: ")
+
+
+@pytest.mark.parametrize("file", _fixture_ids())
+def test_hasura_fixture_gives_the_recorded_verdict(file: Path) -> None:
+    setups = [file.parent / n for n in ("schema_setup.yaml", "setup.yaml") if (file.parent / n).is_file()]
+    state = MetadataState()
+    locations = Locations()
+    for setup in setups:
+        assert [p.render() for p in _apply_file(state, setup, locations) if p.severity == "error"] == []
+    problems: list[Any] = []
+    document = load_yaml(file.read_text(), file.name, locations, problems)
+    for case in document if isinstance(document, list) else [document]:
+        if case.get("url") not in {"/v1/query", "/v1/metadata"}:
+            continue
+        before = len(problems)
+        apply_calls(state, case["query"], Reporter(locations, problems), POSTGRES_SCALARS)
+        errors = [p for p in problems[before:] if p.severity == "error"]
+        superseded = file.relative_to(Path(CORPUS or ".") / TESTS_PY).as_posix() in SUPERSEDED
+        if case["status"] == 200 or superseded:
+            assert errors == [], case["description"]
+            continue
+        assert errors, f"{case['description']}: Hasura answers {case['status']}, we accepted the call"
+        expected = _normal(str(case["response"]["error"]))
+        ours = [_normal(p.hasura_message) for p in errors]
+        best = max(difflib.SequenceMatcher(None, expected, o).ratio() for o in ours)
+        # The fixtures span Hasura versions whose wording drifted ("start with ... for" became
+        # "starting with ... in"), so the texts must agree closely, not to the letter.
+        assert best >= 0.7, f"Hasura: {expected!r}\nours: {ours!r}"
