@@ -54,7 +54,7 @@ def read_custom_types(raw: Any, report: Reporter, postgres_scalars: frozenset[st
     counts = Counter(name for _, name in declared if name)
     duplicates = sorted(name for name, n in counts.items() if n > 1)
     if duplicates:
-        first = next(d for d, name in declared if name in duplicates)
+        first = next(d for d, name in reversed(declared) if name in duplicates)
         report.error(
             first,
             f"duplicate type names: {_dquote_list(duplicates)}",

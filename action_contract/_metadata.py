@@ -125,7 +125,7 @@ class _Loader:
             metadata = document["metadata"]
             return f"metadata export (version {metadata.get('version', '?')})", metadata
         if isinstance(document, list) or (isinstance(document, dict) and "type" in document and "args" in document):
-            return "metadata API calls", document
+            return "metadata API calls", _Calls(document)
         if isinstance(document, dict) and ({"actions", "custom_types", "version", "sources", "tables"} & document.keys()):
             return f"metadata export (version {document.get('version', '?')})", document
         raise SourceProblem(
@@ -183,8 +183,8 @@ class _Loader:
         version = config.get("version", 1)
         if version in (1, "1"):
             migrations = directory / str(config.get("migrations_directory") or "migrations")
-            kind, raw = self._read_migrations(migrations, f"{shown}/{migrations.name}")
-            return f"Hasura CLI project (config v1, {kind})", raw
+            _, raw = self._read_migrations(migrations, f"{shown}/{migrations.name}")
+            return f"Hasura CLI project (config v1, {_plural(len(raw.calls), 'migration')})", raw
         metadata_dir = directory / str(config.get("metadata_directory") or "metadata")
         metadata_shown = f"{shown}/{metadata_dir.name}"
         if not metadata_dir.is_dir():
@@ -213,20 +213,18 @@ class _Loader:
             if document is not None:
                 calls.append({"type": "bulk", "args": document if isinstance(document, list) else [document]})
         self.dotenv = directory.parent / ".env"
-        return f"metadata API calls from {len(files)} migration files", calls
+        return f"Hasura migrations ({_plural(len(files), 'file')})", _Calls(calls)
 
     # -- building --------------------------------------------------------------------------------
 
     def _build(self, kind: str, raw: Any, shown: str) -> Catalog | None:
         report = self.report
-        if kind.startswith("metadata API calls") or "migration" in kind:
+        if isinstance(raw, _Calls):
             state = MetadataState()
-            apply_calls(state, raw, report, self.postgres)
+            apply_calls(state, raw.calls, report, self.postgres)
             if report.failed:
                 return None
-            kind = f"{kind} ({state.applied} applied, {state.skipped} skipped)" if "migration" not in kind else (
-                f"{kind}: {state.applied} action calls applied, {state.skipped} other calls skipped"
-            )
+            kind = f"{kind}: {_plural(state.applied, 'call')} applied, {state.skipped} skipped"
             # The state is consistent by construction; read it once more, quietly, for the values.
             quiet = Reporter(self.locations, [])
             raw_actions: list[Any] = list(state.actions.values())
@@ -296,8 +294,7 @@ class _Loader:
                 f"{message} (used by {_count_names(users)})",
                 key="handler" if how == "handler" else "headers",
                 hint=f"Set {name} in the environment or in {_shown(self.dotenv) if self.dotenv else '.env'}, "
-                f"or pass --env {name}=...; until then requests for these actions cannot be built"
-                + (" (a --base-url replaces the handler's host)." if how == "handler" else "."),
+                f"or pass --env {name}=...; until then requests for these actions cannot be built.",
             )
         return {name: env[name] for name in uses if name in env}
 
@@ -324,6 +321,17 @@ class _Loader:
 def _count_names(names: list[str]) -> str:
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     return f"{len(names)} action{'s' if len(names) != 1 else ''}: {shown}"
+
+
+@dataclass(frozen=True)
+class _Calls:
+    """Metadata API calls, to be applied in order rather than read as a metadata document."""
+
+    calls: Any
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _safe_variables(template: str) -> list[str]:
