@@ -104,6 +104,9 @@ def type_schema(catalog: Catalog, ref: TypeRef, defs: dict[str, Any]) -> dict[st
         schema: dict[str, Any] = {"type": "array", "items": type_schema(catalog, ref.of_type, defs)}
     else:
         schema = _named(catalog, ref.base_name, defs)
+    if ref.non_null and not schema:
+        # Hasura passes any JSON for a custom scalar, even null (contract §3.2); strictly, `!` forbids null.
+        return {"not": {"type": "null"}}
     return schema if ref.non_null else _nullable(schema)
 
 
