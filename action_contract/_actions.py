@@ -130,9 +130,7 @@ def _read_kind(definition: dict[str, Any], report: Reporter, subject: str, actio
         )
         return "synchronous"
     if kind not in {"synchronous", "asynchronous"}:
-        report.error(
-            definition, f"expected synchronous or asynchronous, but found {kind}", key="kind", subject=subject
-        )
+        report.error(definition, f"expected synchronous or asynchronous, but found {kind}", key="kind", subject=subject)
         return "synchronous"
     return kind
 
@@ -279,8 +277,8 @@ def _read_headers(definition: dict[str, Any], report: Reporter, subject: str) ->
                     subject=subject,
                     code="parse-failed",
                     hint="Hasura keeps its own settings (admin secret, database URL, JWT secret) away from "
-                    f"webhooks. Copy the value into another variable, e.g. ACTION_{from_env[len(_FORBIDDEN_ENV_PREFIX):]}, "
-                    "and use that name.",
+                    "webhooks. Copy the value into another variable, e.g. "
+                    f"ACTION_{from_env.removeprefix(_FORBIDDEN_ENV_PREFIX)}, and use that name.",
                 )
                 continue
         elif not isinstance(value, str):
@@ -298,7 +296,9 @@ def _read_timeout(definition: dict[str, Any], report: Reporter, subject: str) ->
         report.error(definition, f"expected Int for timeout, but found {value!r}", key="timeout", subject=subject)
         return DEFAULT_TIMEOUT
     if value != int(value):
-        report.error(definition, f"{value} is out of bounds", key="timeout", subject=subject, hint="timeout is whole seconds.")
+        report.error(
+            definition, f"{value} is out of bounds", key="timeout", subject=subject, hint="timeout is whole seconds."
+        )
         return DEFAULT_TIMEOUT
     if value < 0:
         report.error(definition, "timeout value cannot be negative", key="timeout", subject=subject)
@@ -314,7 +314,9 @@ def _read_permissions(raw: dict[str, Any], report: Reporter, subject: str) -> li
         role = read_str(entry, "role", report, required=True) if isinstance(entry, dict) else None
         if role is None:
             if not isinstance(entry, dict):
-                report.error(raw_permissions, "expected Object {role: ...} for a permission", key=index, subject=subject)
+                report.error(
+                    raw_permissions, "expected Object {role: ...} for a permission", key=index, subject=subject
+                )
             continue
         if role in seen:
             report.error(

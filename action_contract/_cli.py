@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from ._errors import ActionContractError, InvalidArgument, MetadataError, Problem
+from ._errors import InvalidArgument, MetadataError, Problem
 from ._json_schema import schema_document
 from ._metadata import load_catalog
 from ._model import Catalog, EnumType, InputObjectType, ObjectType, ScalarType
@@ -173,7 +173,7 @@ def _type_row(named: Any) -> tuple[str, ...]:
 
 def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-    return ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths)) + "  " + r[-1] for r in rows]
+    return ["  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)) + "  " + r[-1] for r in rows]
 
 
 def _count(n: int, noun: str) -> str:
@@ -216,4 +216,3 @@ def _catalog_json(catalog: Catalog) -> dict[str, Any]:
         "custom_types": {t.name: _type_row(t)[0] for t in catalog.custom_types()},
         "problems": [_problem_json(p) for p in catalog.warnings],
     }
-

@@ -20,7 +20,15 @@ from ._yaml import Include, load_yaml
 __all__ = ["read_metadata_directory"]
 
 # Keys the CLI copies from actions.yaml onto the SDL's action (`ActionConfig.Build`).
-_FROM_YAML = ("kind", "handler", "forward_client_headers", "headers", "timeout", "request_transform", "response_transform")
+_FROM_YAML = (
+    "kind",
+    "handler",
+    "forward_client_headers",
+    "headers",
+    "timeout",
+    "request_transform",
+    "response_transform",
+)
 _GROUPS = ("enums", "input_objects", "objects", "scalars")
 _GROUP_WORDS = {"enums": "enum", "input_objects": "input", "objects": "type", "scalars": "scalar"}
 
@@ -110,7 +118,8 @@ def _follow_includes(doc: Any, directory: Path, shown: str, locations: Locations
 
 def _merge_action(target: dict[str, Any], entry: dict[str, Any], locations: Locations, report: Reporter) -> None:
     definition = target["definition"]
-    from_yaml = entry.get("definition") if isinstance(entry.get("definition"), dict) else {}
+    raw_definition = entry.get("definition")
+    from_yaml: dict[str, Any] = raw_definition if isinstance(raw_definition, dict) else {}
     subject = f'action "{target["name"]}"'
     for key in _FROM_YAML:
         if key in from_yaml:
@@ -178,8 +187,9 @@ def _merge_custom_types(
                     "actions.graphql" + (f" as {_GROUP_WORDS[group]} {name}" if elsewhere else ""),
                     key="name",
                     hint=(
-                        f"actions.graphql defines it as `{_GROUP_WORDS[elsewhere[0]]} {name}`, which is what "
-                        f"counts. " if elsewhere else ""
+                        f"actions.graphql defines it as `{_GROUP_WORDS[elsewhere[0]]} {name}`, which is what counts. "
+                        if elsewhere
+                        else ""
                     )
                     + f"`hasura metadata apply` stops here with: custom type {name} is not present in "
                     "actions.graphql. Remove the entry or add the type to actions.graphql.",
@@ -213,11 +223,7 @@ def _type_text(value: Any) -> str:
 def _signature(items: Any) -> list[tuple[str, str]]:
     if not isinstance(items, list):
         return []
-    return [
-        (str(i.get("name")), _type_text(i.get("type")).replace(" ", ""))
-        for i in items
-        if isinstance(i, dict)
-    ]
+    return [(str(i.get("name")), _type_text(i.get("type")).replace(" ", "")) for i in items if isinstance(i, dict)]
 
 
 def _show(signature: list[tuple[str, str]]) -> str:

@@ -43,7 +43,9 @@ def read_custom_types(raw: Any, report: Reporter, postgres_scalars: frozenset[st
     if raw is None:
         return types
     if not isinstance(raw, dict):
-        report.error(raw, "expected Object for custom_types", hint="custom_types holds input_objects, objects, scalars, enums.")
+        report.error(
+            raw, "expected Object for custom_types", hint="custom_types holds input_objects, objects, scalars, enums."
+        )
         return types
     scalars = [s for s in read_list(raw, "scalars", report) if isinstance(s, dict)]
     enums = [e for e in read_list(raw, "enums", report) if isinstance(e, dict)]
@@ -67,9 +69,10 @@ def read_custom_types(raw: Any, report: Reporter, postgres_scalars: frozenset[st
         name = definition.get("name")
         if isinstance(name, str):
             # A declared scalar named like a built-in stays the built-in (Hasura's customScalarParser).
-            origin = "builtin" if name in BUILTIN_SCALARS else "custom"
             description = read_str(definition, "description", report)
-            types[name] = ScalarType(name=name, origin=origin, description=description)
+            types[name] = ScalarType(
+                name=name, origin="builtin" if name in BUILTIN_SCALARS else "custom", description=description
+            )
     for definition in enums:
         enum = _read_enum(definition, report)
         if enum is not None:
@@ -95,7 +98,9 @@ def read_custom_types(raw: Any, report: Reporter, postgres_scalars: frozenset[st
         fields = _read_fields(definition, report, "input object", name)
         for field, raw_field in fields:
             if not field_type_exists(field.type, scalar_names | enum_names | input_names):
-                _missing_type(report, raw_field, field.type.base_name, field.name, "input object", name, types, input_names)
+                _missing_type(
+                    report, raw_field, field.type.base_name, field.name, "input object", name, types, input_names
+                )
         if isinstance(name, str) and name not in types:
             types[name] = InputObjectType(
                 name=name, fields=tuple(f for f, _ in fields), description=read_str(definition, "description", report)
@@ -116,7 +121,9 @@ def read_custom_types(raw: Any, report: Reporter, postgres_scalars: frozenset[st
             if not field_type_exists(field.type, scalar_names | enum_names | object_names):
                 _missing_type(report, raw_field, field.type.base_name, field.name, "object", name, types, object_names)
         relationships = _read_relationships(definition, report, name, {f.name: f for f, _ in fields})
-        duplicate_fields = [n for n, c in Counter([f.name for f, _ in fields] + [r.name for r in relationships]).items() if c > 1]
+        duplicate_fields = [
+            n for n, c in Counter([f.name for f, _ in fields] + [r.name for r in relationships]).items() if c > 1
+        ]
         if duplicate_fields:
             report.error(
                 definition,

@@ -110,7 +110,7 @@ class _Reader:
         elif isinstance(node, ast.ScalarTypeDefinitionNode):
             scalar = {"name": node.name.value, "description": _description(node)}
             self.result.custom_types["scalars"].append(self.record(_without_none(scalar), node))
-        elif isinstance(node, ast.TypeExtensionNode) or isinstance(node, _IGNORED):
+        elif isinstance(node, (ast.TypeExtensionNode, _IGNORED)):
             # The CLI keeps only scalar, enum, input and object definitions and the root fields
             # (cli-ext `getAllTypesFromSdl`); everything else silently disappears on apply.
             kind = type(node).__name__.removesuffix("Node")
@@ -153,10 +153,10 @@ class _Reader:
 
     def action(self, field: ast.FieldDefinitionNode, action_type: str) -> None:
         arguments = [self.argument(arg) for arg in field.arguments or ()]
-        definition = self.record({"type": action_type, "output_type": _print_type(field.type)}, field)
+        definition: dict[str, Any] = self.record({"type": action_type, "output_type": _print_type(field.type)}, field)
         if arguments:
             definition["arguments"] = arguments
-        action = {"name": field.name.value, "definition": definition}
+        action: dict[str, Any] = {"name": field.name.value, "definition": definition}
         if _description(field):
             action["description"] = _description(field)
         self.result.actions.append(self.record(action, field))
@@ -188,9 +188,9 @@ class _Reader:
                     "Fields of action output types take no arguments; remove `(...)` from this field.",
                     severity="warning",
                 )
-            value = {"name": field.name.value, "type": _print_type(field.type), "description": _description(field)}
-            fields.append(self.record(_without_none(value), field))
-        value = {"name": node.name.value, "description": _description(node), "fields": fields}
+            entry = {"name": field.name.value, "type": _print_type(field.type), "description": _description(field)}
+            fields.append(self.record(_without_none(entry), field))
+        value: dict[str, Any] = {"name": node.name.value, "description": _description(node), "fields": fields}
         self.result.custom_types["objects"].append(self.record(_without_none(value), node))
 
 

@@ -110,12 +110,12 @@ class Reporter:
     ) -> None:
         """Record an error at `obj`/`key`."""
         self.problems.append(
-            self.locations.problem(
-                obj, message, key=key, subject=subject, code=code, hint=hint, fallback=self.fallback
-            )
+            self.locations.problem(obj, message, key=key, subject=subject, code=code, hint=hint, fallback=self.fallback)
         )
 
-    def warn(self, obj: object, message: str, *, key: Any = None, subject: str | None = None, hint: str | None = None) -> None:
+    def warn(
+        self, obj: object, message: str, *, key: Any = None, subject: str | None = None, hint: str | None = None
+    ) -> None:
         """Record a warning at `obj`/`key`."""
         self.problems.append(
             self.locations.problem(

@@ -126,7 +126,9 @@ class _Loader:
             return f"metadata export (version {metadata.get('version', '?')})", metadata
         if isinstance(document, list) or (isinstance(document, dict) and "type" in document and "args" in document):
             return "metadata API calls", _Calls(document)
-        if isinstance(document, dict) and ({"actions", "custom_types", "version", "sources", "tables"} & document.keys()):
+        if isinstance(document, dict) and (
+            {"actions", "custom_types", "version", "sources", "tables"} & document.keys()
+        ):
             return f"metadata export (version {document.get('version', '?')})", document
         raise SourceProblem(
             Problem(
@@ -150,7 +152,8 @@ class _Loader:
             return f"Hasura metadata directory (version {version})", raw
         if (directory / "version.yaml").is_file():
             self.dotenv = directory.parent / ".env"
-            return f"Hasura metadata directory (version {_metadata_version(directory, shown, self.locations, self.problems)})", {}
+            version = _metadata_version(directory, shown, self.locations, self.problems)
+            return f"Hasura metadata directory (version {version})", {}
         if _migration_files(directory):
             return self._read_migrations(directory, shown)
         for name in ("metadata.json", "metadata.yaml", "hasura_metadata.json"):
@@ -167,17 +170,21 @@ class _Loader:
                     else "no Hasura metadata here: no config.yaml, actions.yaml, actions.graphql or metadata export"
                 ),
                 file=shown,
-                hint="Pass one of them." if found else "Pass the Hasura project directory (with config.yaml) or "
-                "its metadata directory.",
+                hint="Pass one of them."
+                if found
+                else "Pass the Hasura project directory (with config.yaml) or its metadata directory.",
             )
         )
 
     def _read_project(self, directory: Path, shown: str) -> tuple[str, Any]:
         config_shown = f"{shown}/config.yaml"
-        config = load_yaml(_read_text(directory / "config.yaml", config_shown), config_shown, self.locations, self.problems)
+        config = load_yaml(
+            _read_text(directory / "config.yaml", config_shown), config_shown, self.locations, self.problems
+        )
         config = config if isinstance(config, dict) else {}
         self.dotenv = directory / ".env"
-        actions_config = config.get("actions") if isinstance(config.get("actions"), dict) else {}
+        raw_actions_config = config.get("actions")
+        actions_config: dict[str, Any] = raw_actions_config if isinstance(raw_actions_config, dict) else {}
         base_url = actions_config.get("handler_webhook_baseurl")
         self.base_url = str(base_url).rstrip("/") if base_url else None
         version = config.get("version", 1)
@@ -205,8 +212,10 @@ class _Loader:
         for file in files:
             file_shown = f"{shown}/{file.relative_to(directory)}"
             text = _read_text(file, file_shown)
-            document = load_json(text, file_shown) if file.suffix == ".json" else load_yaml(
-                text, file_shown, self.locations, self.problems
+            document = (
+                load_json(text, file_shown)
+                if file.suffix == ".json"
+                else load_yaml(text, file_shown, self.locations, self.problems)
             )
             if file.suffix == ".json":
                 register_json(document, file_shown, self.locations)
@@ -282,7 +291,7 @@ class _Loader:
         for name, places in uses.items():
             if name in env:
                 continue
-            how, first_action, definition = places[0]
+            how, _first_action, definition = places[0]
             users = sorted({a for _, a, _ in places})
             message = {
                 "handler": f"Value for environment variables not found: {name}",
@@ -310,11 +319,11 @@ class _Loader:
             base = f"{self.base_url}{path}" if self.base_url else None
             report.warn(
                 raw_by_name.get(names[0], {}).get("definition"),
-                f"handler {handler!r} is not an absolute URL, so Hasura cannot call it "
-                f"(used by {_count_names(names)})",
+                f"handler {handler!r} is not an absolute URL, so Hasura cannot call it (used by {_count_names(names)})",
                 key="handler",
                 hint=(f"Requests will go to {base} (config.yaml actions.handler_webhook_baseurl). " if base else "")
-                + "Write the full URL, e.g. {{ACTION_BASE_URL}}" + path,
+                + "Write the full URL, e.g. {{ACTION_BASE_URL}}"
+                + path,
             )
 
 
@@ -392,11 +401,10 @@ def _search(directory: Path) -> list[Path]:
         for entry in entries:
             if not entry.is_dir() or entry.name in _SKIP_DIRS or entry.name.startswith("."):
                 continue
-            if (entry / "config.yaml").is_file() and (
-                (entry / "metadata").is_dir() or (entry / "migrations").is_dir()
-            ):
-                found.append(entry)
-            elif (entry / "actions.yaml").is_file() or (entry / "actions.graphql").is_file():
+            project = (entry / "config.yaml").is_file() and any(
+                (entry / d).is_dir() for d in ("metadata", "migrations")
+            )
+            if project or (entry / "actions.yaml").is_file() or (entry / "actions.graphql").is_file():
                 found.append(entry)
             else:
                 walk(entry, depth + 1)
@@ -413,4 +421,3 @@ def _shown(path: Path | None) -> str:
     except ValueError:
         return str(path)
     return str(path) if relative.startswith("..") else relative
-

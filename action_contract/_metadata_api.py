@@ -59,7 +59,11 @@ def apply_calls(state: MetadataState, calls: Any, report: Reporter, postgres: fr
 
 def _apply(state: MetadataState, call: Any, report: Reporter, postgres: frozenset[str]) -> bool:
     if not isinstance(call, dict) or not isinstance(call.get("type"), str):
-        report.error(call, 'expected a metadata API call with a "type" and "args"', hint="e.g. {type: create_action, args: {...}}")
+        report.error(
+            call,
+            'expected a metadata API call with a "type" and "args"',
+            hint="e.g. {type: create_action, args: {...}}",
+        )
         return False
     kind = call["type"]
     if kind not in _ACTION_CALLS:
@@ -128,16 +132,16 @@ def _drop_action(state: MetadataState, args: Any, call: Any, report: Reporter, p
     del state.actions[name]
 
 
-def _create_permission(
-    state: MetadataState, args: Any, call: Any, report: Reporter, postgres: frozenset[str]
-) -> None:
+def _create_permission(state: MetadataState, args: Any, call: Any, report: Reporter, postgres: frozenset[str]) -> None:
     name, role = args.get("action"), args.get("role")
     if name not in state.actions:
         _missing_action(name, args, "action", report)
         return
     permissions = list(state.actions[name].get("permissions") or [])
     if any(isinstance(p, dict) and p.get("role") == role for p in permissions):
-        report.error(args, f'permission for role "{role}" is already defined on "{name}"', key="role", code="already-exists")
+        report.error(
+            args, f'permission for role "{role}" is already defined on "{name}"', key="role", code="already-exists"
+        )
         return
     entry = {"role": role}
     if args.get("comment") is not None:
@@ -190,4 +194,3 @@ _HANDLERS = {
     "replace_metadata": _replace_metadata,
     "clear_metadata": _clear_metadata,
 }
-

@@ -286,8 +286,7 @@ class Catalog:
             return self.actions[name]
         except KeyError:
             raise InvalidArgument(
-                f"no action named {name!r} in {self.source or 'this catalog'}"
-                + _did_you_mean(name, list(self.actions))
+                f"no action named {name!r} in {self.source or 'this catalog'}" + _did_you_mean(name, list(self.actions))
             ) from None
 
     def type(self, name: str) -> NamedType:
@@ -303,7 +302,6 @@ class Catalog:
             (t for t in self.types.values() if not (isinstance(t, ScalarType) and t.origin != "custom")),
             key=lambda t: t.name,
         )
-
 
 
 def _did_you_mean(name: str, options: list[str]) -> str:

@@ -28,7 +28,7 @@ _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def template_variables(template: str) -> list[str]:
     """The variable names in `template`, in order; raises ValueError for an unclosed `{{`."""
-    names = []
+    names: list[str] = []
     position = 0
     while True:
         start = template.find("{{", position)

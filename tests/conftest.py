@@ -27,3 +27,7 @@ def _no_template_values_from_the_machine(monkeypatch: pytest.MonkeyPatch) -> Non
     """Template variables must come from each test, never from whoever runs the suite."""
     for name in ("SHOP_ACTIONS_URL", "SHOP_WEBHOOK_SECRET", "ACTION_BASE_URL", "BASE_URL"):
         monkeypatch.delenv(name, raising=False)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="Rewrite the golden files in tests/golden")

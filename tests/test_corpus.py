@@ -27,7 +27,7 @@ pytestmark = pytest.mark.skipif(not CORPUS, reason="set ACTION_CONTRACT_CORPUS t
 
 # Project -> fragments every rejection must mention (Hasura's reasons, corpus README).
 REJECTED = {
-    "nself-org__nchat": ['not allowed in value_from_env: HASURA_GRAPHQL_', "$body.input"],
+    "nself-org__nchat": ["not allowed in value_from_env: HASURA_GRAPHQL_", "$body.input"],
     "Malaikamadi__MamaCare": ["not allowed in value_from_env: HASURA_GRAPHQL_ADMIN_SECRET"],
     "banjeshp07__ai-agent-workflow-builder": ['key "output_type" not found'],
 }
@@ -35,8 +35,9 @@ TESTS_PY = "hasura__graphql-engine/server/tests-py/queries/actions"
 # Fixtures copied from revisions older than the behaviour we model (contract §0): the newest Hasura
 # accepts what they reject.
 SUPERSEDED = {
-    "nested-relation/create_sync_action_with_nested_output_and_nested_relation.yaml":
-        "relationships on nested action output types are allowed since v2.4.0 (commit 1eb7fe599)",
+    "nested-relation/create_sync_action_with_nested_output_and_nested_relation.yaml": (
+        "relationships on nested action output types are allowed since v2.4.0 (commit 1eb7fe599)"
+    ),
 }
 
 
@@ -53,7 +54,11 @@ def _sources(root: Path) -> list[Path]:
             found.add(path)
         elif path.name == "up.yaml" and re.match(r"^\d+_", path.parent.name):
             found.add(path.parent.parent)
-        elif path.suffix == ".graphql" and not (path.parent / "actions.yaml").is_file() and path.name != "actions.graphql":
+        elif (
+            path.suffix == ".graphql"
+            and not (path.parent / "actions.yaml").is_file()
+            and path.name != "actions.graphql"
+        ):
             found.add(path)
     return sorted(found)
 

@@ -9,15 +9,26 @@ from action_contract import MetadataError, Problem, load_catalog
 # fixture -> [(file suffix, line, fragment of the message)]
 BROKEN = {
     "unknown_argument_type": [
-        ("actions.graphql", 2, 'the type: "UserInpt" is not defined in custom types or it is not a scalar/enum/input_object'),
+        (
+            "actions.graphql",
+            2,
+            'the type: "UserInpt" is not defined in custom types or it is not a scalar/enum/input_object',
+        ),
     ],
     "forbidden_env_header": [
-        ("actions.yaml", 8, 'env variables starting with "HASURA_GRAPHQL_" are not allowed in value_from_env: HASURA_GRAPHQL_ADMIN_SECRET'),
+        (
+            "actions.yaml",
+            8,
+            'env variables starting with "HASURA_GRAPHQL_" are not allowed in value_from_env: '
+            "HASURA_GRAPHQL_ADMIN_SECRET",
+        ),
     ],
     "missing_from_sdl": [("actions.yaml", 5, "action goodbye is not present in actions.graphql")],
     "malformed_yaml": [("actions.yaml", 5, "malformed YAML")],
     "malformed_sdl": [("actions.graphql", 2, "malformed GraphQL: Syntax Error")],
-    "output_not_object": [("actions.graphql", 2, 'the type: "Plan" is not an object or scalar type defined in custom types')],
+    "output_not_object": [
+        ("actions.graphql", 2, 'the type: "Plan" is not an object or scalar type defined in custom types')
+    ],
     "duplicate_types": [("actions.graphql", 9, 'duplicate type names: "Stats"')],
     "many_problems": [
         ("actions.graphql", 8, 'the type "Owner" for field "owner" in  object type "Out" does not exist'),
@@ -69,7 +80,9 @@ def test_error_message_summarises_and_renders_each_problem(fixtures):
     with pytest.raises(MetadataError) as info:
         load_catalog(fixtures / "broken" / "many_problems")
     text = str(info.value)
-    assert text.splitlines()[0] == "cannot load Hasura metadata in fixtures/broken/many_problems: 7 errors" or text.startswith(
+    assert text.splitlines()[
+        0
+    ] == "cannot load Hasura metadata in fixtures/broken/many_problems: 7 errors" or text.startswith(
         "cannot load Hasura metadata in"
     )
     assert text.count("error:") == 7

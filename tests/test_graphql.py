@@ -26,7 +26,12 @@ def test_repeated_and_extended_root_blocks_are_merged(tmp_path):
         type Out { id: ID! }
         """,
     )
-    assert {n: a.type for n, a in catalog.actions.items()} == {"a": "mutation", "b": "mutation", "c": "mutation", "d": "query"}
+    assert {n: a.type for n, a in catalog.actions.items()} == {
+        "a": "mutation",
+        "b": "mutation",
+        "c": "mutation",
+        "d": "query",
+    }
 
 
 def test_subscription_is_an_ordinary_object_type(tmp_path):
@@ -58,9 +63,14 @@ def test_descriptions_comments_deprecations_and_commas(tmp_path):
 
 
 def test_undeclared_postgres_scalars_are_known(tmp_path):
-    catalog = _load(tmp_path, "type Mutation { a(id: uuid!, at: timestamptz, doc: jsonb): Out }\ntype Out { n: bigint }")
+    catalog = _load(
+        tmp_path, "type Mutation { a(id: uuid!, at: timestamptz, doc: jsonb): Out }\ntype Out { n: bigint }"
+    )
     assert {n for n, t in catalog.types.items() if getattr(t, "origin", None) == "postgres"} == {
-        "uuid", "timestamptz", "jsonb", "bigint"
+        "uuid",
+        "timestamptz",
+        "jsonb",
+        "bigint",
     }
 
 

@@ -37,10 +37,27 @@ def test_every_schema_is_valid_draft_2020_12(shop):
 @pytest.mark.parametrize(
     ("action", "body", "ok"),
     [
-        ("placeOrder", {"orderId": "0b5d3f5e-8f3c-4c37-a1c4-3f2f6c1d9b10", "status": "PAID", "total": 9.5, "lines": []}, True),
-        ("placeOrder", {"orderId": "0b5d3f5e-8f3c-4c37-a1c4-3f2f6c1d9b10", "status": "LOST", "total": 9.5, "lines": []}, False),
+        (
+            "placeOrder",
+            {"orderId": "0b5d3f5e-8f3c-4c37-a1c4-3f2f6c1d9b10", "status": "PAID", "total": 9.5, "lines": []},
+            True,
+        ),
+        (
+            "placeOrder",
+            {"orderId": "0b5d3f5e-8f3c-4c37-a1c4-3f2f6c1d9b10", "status": "LOST", "total": 9.5, "lines": []},
+            False,
+        ),
         ("placeOrder", {"orderId": "not-a-uuid", "status": "PAID", "total": 1, "lines": []}, False),
-        ("placeOrder", {"orderId": "0b5d3f5e-8f3c-4c37-a1c4-3f2f6c1d9b10", "status": "PAID", "total": 1, "lines": [{"sku": "a", "quantity": 2**31, "price": 1}]}, False),
+        (
+            "placeOrder",
+            {
+                "orderId": "0b5d3f5e-8f3c-4c37-a1c4-3f2f6c1d9b10",
+                "status": "PAID",
+                "total": 1,
+                "lines": [{"sku": "a", "quantity": 2**31, "price": 1}],
+            },
+            False,
+        ),
         ("placeOrder", {"orderId": "0b5d3f5e-8f3c-4c37-a1c4-3f2f6c1d9b10", "status": "PAID", "lines": []}, False),
         ("placeOrder", None, False),
         ("quote", None, True),
@@ -62,8 +79,12 @@ def test_input_and_request_schemas(shop):
     assert _valid(schemas["input"], good)
     assert not _valid(schemas["input"], {**good, "unknown": 1})
     assert not _valid(schemas["input"], {"coupon": "x"})
-    request = {"action": {"name": "placeOrder"}, "input": good, "session_variables": {"x-hasura-role": "customer"},
-               "request_query": "mutation { placeOrder(items: []) { orderId } }"}
+    request = {
+        "action": {"name": "placeOrder"},
+        "input": good,
+        "session_variables": {"x-hasura-role": "customer"},
+        "request_query": "mutation { placeOrder(items: []) { orderId } }",
+    }
     assert _valid(schemas["request"], request)
     assert not _valid(schemas["request"], {**request, "session_variables": {"X-Hasura-Role": "customer"}})
     async_request = {**request, "action": {"name": "importCatalog"}, "input": {"url": "u"}, "request_query": None}
@@ -100,7 +121,7 @@ def sdl_projects(draw):
     for kind, pool in (("input", inputs), ("type", outputs)):
         for i, name in enumerate(pool):
             fields = draw(st.lists(names, min_size=1, max_size=4, unique=True))
-            choices = SCALARS + [enum] + pool[: i + 1]  # allows recursion and earlier types
+            choices = [*SCALARS, enum, *pool[: i + 1]]  # allows recursion and earlier types
             typed = []
             for f in fields:
                 base = draw(st.sampled_from(choices))
@@ -110,8 +131,8 @@ def sdl_projects(draw):
     actions = draw(st.lists(names, min_size=1, max_size=4, unique=True))
     for action in actions:
         args = draw(st.lists(names, max_size=3, unique=True))
-        arg_text = ", ".join(f"{a}: {wrap(draw(st.sampled_from(SCALARS + [enum] + inputs)))}" for a in args)
-        output = wrap(draw(st.sampled_from(outputs + ["String", "jsonb"])))
+        arg_text = ", ".join(f"{a}: {wrap(draw(st.sampled_from([*SCALARS, enum, *inputs])))}" for a in args)
+        output = wrap(draw(st.sampled_from([*outputs, "String", "jsonb"])))
         root = draw(st.sampled_from(["Mutation", "Query"]))
         lines.append(f"type {root} {{ {action}{f'({arg_text})' if args else ''}: {output} }}")
     return "\n".join(lines)
@@ -129,8 +150,15 @@ def _example(catalog, ref, depth=0):
     if isinstance(named, (InputObjectType, ObjectType)):
         return {f.name: _example(catalog, f.type, depth + 1) for f in named.fields}
     assert isinstance(named, ScalarType)
-    return {"Int": INT_MAX, "Float": 1.5, "String": "s", "Boolean": False, "ID": "1",
-            "uuid": "0b5d3f5e-8f3c-4c37-a1c4-3f2f6c1d9b10", "jsonb": {"a": [1]}}[named.name]
+    return {
+        "Int": INT_MAX,
+        "Float": 1.5,
+        "String": "s",
+        "Boolean": False,
+        "ID": "1",
+        "uuid": "0b5d3f5e-8f3c-4c37-a1c4-3f2f6c1d9b10",
+        "jsonb": {"a": [1]},
+    }[named.name]
 
 
 @given(sdl_projects())

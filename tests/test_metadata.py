@@ -52,7 +52,10 @@ def test_cli_project_types_come_from_sdl_with_yaml_relationships(fixtures):
     assert isinstance(product, ObjectType)
     (rel,) = product.relationships
     assert (rel.name, rel.type, rel.remote_table, dict(rel.field_mapping)) == (
-        "customer", "object", ("public", "customers"), {"customerId": "id"}
+        "customer",
+        "object",
+        ("public", "customers"),
+        {"customerId": "id"},
     )
     assert isinstance(catalog.type("CancelReason"), EnumType)
     assert catalog.type("CancelReason").value_names == ("CHANGED_MIND", "TOO_SLOW", "OTHER")  # type: ignore[union-attr]
@@ -93,7 +96,9 @@ def test_unresolved_templates_are_warnings_with_hasuras_messages(fixtures, tmp_p
     (project / ".env").unlink()
     catalog = load_catalog(project)
     messages = [w.message for w in catalog.warnings]
-    assert any(m.startswith("Value for environment variables not found: SHOP_ACTIONS_URL (used by 5 actions") for m in messages)
+    assert any(
+        m.startswith("Value for environment variables not found: SHOP_ACTIONS_URL (used by 5 actions") for m in messages
+    )
     assert any(m.startswith("environment variable 'SHOP_WEBHOOK_SECRET' not set") for m in messages)
     assert catalog.variables == {}
 
@@ -131,14 +136,21 @@ def test_export_reads_hasura_defaults_and_every_key(fixtures):
 def test_calls_follow_update_semantics(fixtures):
     greet = load_catalog(fixtures / "metadata" / "calls.yaml").action("greet")
     # update_action replaced the definition (now a query) and kept the permission.
-    assert (greet.type, greet.handler, str(greet.output_type)) == ("query", "http://localhost:3000/greet-v2", "Greeting!")
+    assert (greet.type, greet.handler, str(greet.output_type)) == (
+        "query",
+        "http://localhost:3000/greet-v2",
+        "Greeting!",
+    )
     assert [p.role for p in greet.permissions] == ["user"]
 
 
 def test_bare_sdl_takes_defaults(fixtures):
     action = load_catalog(fixtures / "metadata" / "schema_only.graphql").action("sendEmail")
     assert (action.kind, action.timeout, action.headers, action.handler) == (
-        "synchronous", 30, (), "http://localhost:3000/sendEmail"
+        "synchronous",
+        30,
+        (),
+        "http://localhost:3000/sendEmail",
     )
 
 
@@ -170,7 +182,10 @@ def test_json_export_of_the_shop_matches_the_cli_project(fixtures, tmp_path):
 
 def _to_export(catalog) -> dict:
     def fields(items):
-        return [{"name": f.name, "type": str(f.type), **({"description": f.description} if f.description else {})} for f in items]
+        return [
+            {"name": f.name, "type": str(f.type), **({"description": f.description} if f.description else {})}
+            for f in items
+        ]
 
     actions = []
     for a in catalog:
@@ -202,8 +217,12 @@ def _to_export(catalog) -> dict:
                     "name": t.name,
                     "fields": fields(t.fields),
                     "relationships": [
-                        {"name": r.name, "type": r.type, "remote_table": {"schema": r.remote_table[0], "name": r.remote_table[1]},
-                         "field_mapping": dict(r.field_mapping)}
+                        {
+                            "name": r.name,
+                            "type": r.type,
+                            "remote_table": {"schema": r.remote_table[0], "name": r.remote_table[1]},
+                            "field_mapping": dict(r.field_mapping),
+                        }
                         for r in t.relationships
                     ],
                 }

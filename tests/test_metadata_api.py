@@ -12,7 +12,10 @@ OUT = {"objects": [{"name": "Out", "fields": [{"name": "id", "type": "Int!"}]}]}
 
 
 def _action(name, **definition):
-    return {"type": "create_action", "args": {"name": name, "definition": {"handler": "http://h/x", "output_type": "Out", **definition}}}
+    return {
+        "type": "create_action",
+        "args": {"name": name, "definition": {"handler": "http://h/x", "output_type": "Out", **definition}},
+    }
 
 
 def _load(tmp_path, calls):
@@ -44,7 +47,9 @@ def test_a_failing_bulk_is_rolled_back_and_later_calls_still_checked(tmp_path):
 
 
 def test_custom_types_cannot_break_existing_actions(tmp_path):
-    errors = _errors(tmp_path, [{"type": "set_custom_types", "args": OUT}, _action("a"), {"type": "set_custom_types", "args": {}}])
+    errors = _errors(
+        tmp_path, [{"type": "set_custom_types", "args": OUT}, _action("a"), {"type": "set_custom_types", "args": {}}]
+    )
     assert errors == [
         'Inconsistent object: in action "a"; the type: "Out" is not an object or scalar type defined in custom types'
     ]
@@ -62,12 +67,15 @@ def test_permissions(tmp_path):
         'permission for role "user" is already defined on "a"',
         'action with name "zz" does not exist',
     ]
-    catalog = _load(tmp_path, calls[:3] + [{"type": "drop_action_permission", "args": {"action": "a", "role": "user"}}])
+    catalog = _load(tmp_path, [*calls[:3], {"type": "drop_action_permission", "args": {"action": "a", "role": "user"}}])
     assert catalog.action("a").permissions == ()
 
 
 def test_replace_and_clear_metadata(tmp_path):
-    replace = {"type": "replace_metadata", "args": {"version": 3, "actions": [_action("r")["args"]], "custom_types": OUT}}
+    replace = {
+        "type": "replace_metadata",
+        "args": {"version": 3, "actions": [_action("r")["args"]], "custom_types": OUT},
+    }
     assert list(_load(tmp_path, [replace]).actions) == ["r"]
     assert len(_load(tmp_path, [replace, {"type": "clear_metadata", "args": {}}])) == 0
 
@@ -86,8 +94,10 @@ def test_custom_type_validation_messages(tmp_path):
         ],
         "enums": [{"name": "E", "values": [{"value": "A"}, {"value": "A"}]}],
     }
-    errors = {e.removeprefix("Inconsistent object: validation for the given custom types failed because ")
-              for e in _errors(tmp_path, [{"type": "set_custom_types", "args": bad}])}
+    errors = {
+        e.removeprefix("Inconsistent object: validation for the given custom types failed because ")
+        for e in _errors(tmp_path, [{"type": "set_custom_types", "args": bad}])
+    }
     assert errors == {
         'the enum type "E" has duplicate values: "A"',
         'the input object "I" has duplicate fields: "a"',
@@ -105,7 +115,9 @@ def test_relationship_rules_for_sync_and_async(tmp_path):
             {
                 "name": "Out",
                 "fields": [{"name": "id", "type": "Int!"}, {"name": "inner", "type": "Inner"}],
-                "relationships": [{"name": "user", "type": "object", "remote_table": "users", "field_mapping": {"id": "id"}}],
+                "relationships": [
+                    {"name": "user", "type": "object", "remote_table": "users", "field_mapping": {"id": "id"}}
+                ],
             },
         ]
     }

@@ -31,7 +31,7 @@ def test_rendering_and_hasuras_messages():
         render_handler("{{A}}/{{B}}", {})
     assert str(info.value) == "Value for environment variables not found: A, B"
     assert info.value.variables == ("A", "B")
-    with pytest.raises(TemplateError, match="^template cannot be resolved: TOKEN$"):
+    with pytest.raises(TemplateError, match=r"^template cannot be resolved: TOKEN$"):
         render_header_value("Bearer {{TOKEN}}", {})
 
 
