@@ -93,11 +93,13 @@ def read_custom_types(raw: Any, report: Reporter, postgres_scalars: frozenset[st
             return True
         return False
 
+    input_field_types = scalar_names | enum_names | input_names
+    object_field_types = scalar_names | enum_names | object_names
     for definition in inputs:
         name = definition.get("name")
         fields = _read_fields(definition, report, "input object", name)
         for field, raw_field in fields:
-            if not field_type_exists(field.type, scalar_names | enum_names | input_names):
+            if not field_type_exists(field.type, input_field_types):
                 _missing_type(
                     report, raw_field, field.type.base_name, field.name, "input object", name, types, input_names
                 )
@@ -118,7 +120,7 @@ def read_custom_types(raw: Any, report: Reporter, postgres_scalars: frozenset[st
                     code="invalid-configuration",
                     hint="Fields of action output types cannot take arguments; remove `(...)` from this field.",
                 )
-            if not field_type_exists(field.type, scalar_names | enum_names | object_names):
+            if not field_type_exists(field.type, object_field_types):
                 _missing_type(report, raw_field, field.type.base_name, field.name, "object", name, types, object_names)
         relationships = _read_relationships(definition, report, name, {f.name: f for f, _ in fields})
         duplicate_fields = [

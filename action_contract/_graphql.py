@@ -16,6 +16,7 @@ from graphql.language import ast
 
 from ._errors import Problem
 from ._locations import Locations, Spot
+from ._sdl import read_plain_sdl
 
 __all__ = ["SdlDocument", "read_sdl"]
 
@@ -37,11 +38,19 @@ class SdlDocument:
         }
 
 
-def read_sdl(text: str, file: str, locations: Locations, problems: list[Problem]) -> SdlDocument:
-    """Parse actions.graphql; syntax errors and unsupported definitions become Problems."""
+def read_sdl(text: str, file: str, locations: Locations, problems: list[Problem], *, fast: bool = True) -> SdlDocument:
+    """Parse actions.graphql; syntax errors and unsupported definitions become Problems.
+
+    Plain SDL goes through the fast reader in `_sdl`; anything else (or `fast=False`) through
+    graphql-core, which words warnings and syntax errors.
+    """
     result = SdlDocument()
     if not text.strip():
         return result  # the CLI writes an empty actions.graphql for projects without actions
+    plain = read_plain_sdl(text, file, locations) if fast else None
+    if plain is not None:
+        result.actions, result.custom_types = plain
+        return result
     try:
         document = parse(text)
     except GraphQLSyntaxError as exc:
