@@ -26,7 +26,7 @@ from ._model import (
     ScalarType,
 )
 from ._shapes import read_bool, read_list, read_name, read_object, read_str, read_type
-from ._suggest import did_you_mean
+from ._suggest import suggestion
 from ._templates import is_env_name, template_variables
 
 __all__ = ["read_action"]
@@ -160,7 +160,7 @@ def _check_input_type(
         hint=(
             f'"{base}" is an object type; arguments need an input type (input {base}Input {{ ... }}).'
             if isinstance(found, ObjectType)
-            else (did_you_mean(base, candidates).strip() + " " if did_you_mean(base, candidates) else "")
+            else suggestion(base, candidates)
             + f"Define `input {base}`, `enum {base}` or `scalar {base}` in actions.graphql."
         ),
     )
@@ -193,8 +193,7 @@ def _check_output_type(
                 f'"{base}" is an {"enum" if isinstance(found, EnumType) else "input object"}; outputs must be '
                 f"object types (type {base}Output {{ ... }}) or scalars."
                 if found is not None
-                else (did_you_mean(base, candidates).strip() + " " if did_you_mean(base, candidates) else "")
-                + f"Define `type {base} {{ ... }}` in actions.graphql."
+                else suggestion(base, candidates) + f"Define `type {base} {{ ... }}` in actions.graphql."
             ),
         )
         return

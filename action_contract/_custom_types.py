@@ -26,7 +26,7 @@ from ._model import (
 )
 from ._scalars import BUILTIN_SCALARS
 from ._shapes import read_bool, read_list, read_name, read_object, read_str, read_type
-from ._suggest import did_you_mean
+from ._suggest import did_you_mean, suggestion
 
 __all__ = ["CUSTOM_TYPES", "read_custom_types"]
 
@@ -229,7 +229,7 @@ def _missing_type(
         key="type",
         subject=CUSTOM_TYPES,
         code="invalid-configuration",
-        hint=(did_you_mean(base, candidates).strip() + " " if did_you_mean(base, candidates) else "")
+        hint=suggestion(base, candidates)
         + f"Declare it in actions.graphql (`scalar {base}` for an opaque JSON value), or pass it as an "
         "extra Postgres scalar if your database defines it.",
     )

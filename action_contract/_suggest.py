@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-__all__ = ["did_you_mean"]
+__all__ = ["did_you_mean", "suggestion"]
 
 
 def did_you_mean(name: str, options: Iterable[str], *, limit: int = 3) -> str:
@@ -26,3 +26,9 @@ def did_you_mean(name: str, options: Iterable[str], *, limit: int = 3) -> str:
     if len(quoted) == 1:
         return f" Did you mean {quoted[0]}?"
     return f" Did you mean {', '.join(quoted[:-1])} or {quoted[-1]}?"
+
+
+def suggestion(name: str, options: Iterable[str]) -> str:
+    """The start of a hint: `Did you mean "X"? ` (with its trailing space), or ""."""
+    text = did_you_mean(name, options).strip()
+    return text + " " if text else ""

@@ -41,7 +41,8 @@ def test_fast_and_full_parsers_agree(path):
     "sdl",
     [
         'type Query { a: Int }\n"""\n  Multi\n    line\n  text\n"""\nscalar S',
-        'type Mutation { a(\n"arg \\u00e9" x: [[Int!]]!, y: String @deprecated(reason: "no (really)")): T! }\ntype T { f: Int }',
+        'type Mutation { a(\n"arg \\u00e9" x: [[Int!]]!, y: String @deprecated(reason: "no (really)")): T! }'
+        "\ntype T { f: Int }",
         "extend type Mutation { b: Int }\ntype Query { c: Int }",
         "type T implements & A & B @key(fields: [1, {a: 2}]) { f: Int }",
         'enum E { A @deprecated B "described" C }',
