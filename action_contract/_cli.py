@@ -32,10 +32,6 @@ def _parse_env(values: Sequence[str]) -> dict[str, str]:
     return env
 
 
-_METADATA_HELP = (
-    "PATH is a Hasura project (with config.yaml), its metadata directory, a metadata export "
-    "(.json/.yaml), a file of metadata API calls, or an actions.graphql file."
-)
 _env_option = click.option(
     "--env",
     "env",

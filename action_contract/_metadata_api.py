@@ -39,11 +39,17 @@ class MetadataState:
     custom_types: Any = None
     applied: int = 0
     skipped: int = 0
+    #: The resolved custom types, kept until `custom_types` changes (a migration may create
+    #: thousands of actions against the same types).
+    resolved: tuple[Any, dict[str, NamedType]] | None = None
 
 
 def _types(state: MetadataState, report: Reporter, postgres: frozenset[str]) -> dict[str, NamedType]:
-    scratch = Reporter(report.locations, [], report.fallback)
-    return read_custom_types(state.custom_types, scratch, postgres)
+    if state.resolved is None or state.resolved[0] is not state.custom_types:
+        scratch = Reporter(report.locations, [], report.fallback)
+        state.resolved = (state.custom_types, read_custom_types(state.custom_types, scratch, postgres))
+    # read_action adds the Postgres scalars it meets, so each action gets its own copy.
+    return dict(state.resolved[1])
 
 
 def apply_calls(state: MetadataState, calls: Any, report: Reporter, postgres: frozenset[str]) -> None:
