@@ -78,6 +78,9 @@ def validate(path: str, env: Sequence[str], scalars: Sequence[str], strict: bool
     Prints one line per action (name, query/mutation, kind, handler, arguments -> output), then the
     custom types and any warnings. Problems Hasura would refuse are printed with file and line (or
     JSON path) and exit with status 2.
+
+    PATH is a Hasura project (with config.yaml), its metadata directory, a metadata export
+    (.json/.yaml), a file of metadata API calls, or an actions.graphql file.
     """
     try:
         catalog = _load(path, env, scalars)
@@ -111,6 +114,8 @@ def schema(path: str, actions: Sequence[str], env: Sequence[str], scalars: Seque
 
     The success schema is strict: non-null fields, 32-bit Int, enum values, nested objects and list
     elements, all the way down. Each schema carries its own $defs, so it can be used on its own.
+
+    PATH takes the same forms as for `validate`.
     """
     try:
         catalog = _load(path, env, scalars)
