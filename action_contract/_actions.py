@@ -41,7 +41,7 @@ def read_action(
     if not isinstance(raw, dict):
         report.error(raw, "expected Object for an action", hint="An action is {name: ..., definition: {...}}.")
         return None
-    failed_before = len([p for p in report.problems if p.severity == "error"])
+    failed_before = report.error_count
     name = read_name(raw, "name", report, "an action")
     subject = f'action "{name}"'
     definition = read_object(raw, "definition", report, required=True)
@@ -92,7 +92,7 @@ def read_action(
         report.error(definition, "expected a list of header names", key="ignored_client_headers", subject=subject)
     permissions = _read_permissions(raw, report, subject)
 
-    if len([p for p in report.problems if p.severity == "error"]) > failed_before or output is None:
+    if report.error_count > failed_before or output is None:
         return None
     assert handler is not None
     return Action(

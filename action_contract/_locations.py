@@ -124,6 +124,11 @@ class Reporter:
         )
 
     @property
+    def error_count(self) -> int:
+        """How many errors have been recorded so far (callers compare before and after a step)."""
+        return sum(1 for p in self.problems if p.severity == "error")
+
+    @property
     def failed(self) -> bool:
         """True once any error has been recorded."""
         return any(p.severity == "error" for p in self.problems)

@@ -22,7 +22,7 @@ from ._custom_types import read_custom_types
 from ._errors import InvalidArgument, MetadataError, Problem
 from ._graphql import read_sdl
 from ._locations import Locations, Reporter
-from ._metadata_api import MetadataState, apply_calls
+from ._metadata_api import MetadataState, apply_calls, resolved_types
 from ._model import Action, Catalog, NamedType
 from ._scalars import POSTGRES_SCALARS
 from ._templates import environment, template_variables
@@ -98,8 +98,10 @@ class _Loader:
             )
         if path.is_dir():
             return self._read_directory(path, shown)
-        if path.name in {"actions.yaml", "actions.graphql", "version.yaml"} and (
-            path.with_name("actions.yaml").is_file() and path.with_name("actions.graphql").is_file()
+        # actions.yaml and version.yaml only make sense as part of their metadata directory; an
+        # actions.graphql alone is a bare SDL file.
+        if path.name in {"actions.yaml", "version.yaml"} or (
+            path.name == "actions.graphql" and path.with_name("actions.yaml").is_file()
         ):
             return self._read_directory(path.parent, _shown(path.parent))
         if path.name == "config.yaml":
@@ -237,7 +239,7 @@ class _Loader:
             # The state is consistent by construction; read it once more, quietly, for the values.
             quiet = Reporter(self.locations, [])
             raw_actions: list[Any] = list(state.actions.values())
-            types = read_custom_types(state.custom_types, quiet, self.postgres)
+            types = resolved_types(state, quiet, self.postgres)
             actions = self._actions(raw_actions, types, quiet)
         else:
             raw = raw if isinstance(raw, dict) else {}

@@ -16,7 +16,7 @@ from ._custom_types import read_custom_types
 from ._locations import Reporter
 from ._model import NamedType
 
-__all__ = ["MetadataState", "apply_calls"]
+__all__ = ["MetadataState", "apply_calls", "resolved_types"]
 
 _ACTION_CALLS = {
     "create_action",
@@ -44,7 +44,8 @@ class MetadataState:
     resolved: tuple[Any, dict[str, NamedType]] | None = None
 
 
-def _types(state: MetadataState, report: Reporter, postgres: frozenset[str]) -> dict[str, NamedType]:
+def resolved_types(state: MetadataState, report: Reporter, postgres: frozenset[str]) -> dict[str, NamedType]:
+    """The state's custom types, resolved once per change of `custom_types` (a copy for each caller)."""
     if state.resolved is None or state.resolved[0] is not state.custom_types:
         scratch = Reporter(report.locations, [], report.fallback)
         state.resolved = (state.custom_types, read_custom_types(state.custom_types, scratch, postgres))
@@ -76,7 +77,7 @@ def _apply(state: MetadataState, call: Any, report: Reporter, postgres: frozense
         state.skipped += 1
         return True
     args = call.get("args")
-    errors_before = _error_count(report)
+    errors_before = report.error_count
     if kind == "bulk":
         snapshot = (dict(state.actions), state.custom_types)
         ok = True
@@ -93,14 +94,10 @@ def _apply(state: MetadataState, call: Any, report: Reporter, postgres: frozense
         return False
     handler = _HANDLERS[kind]
     handler(state, args, call, report, postgres)
-    ok = _error_count(report) == errors_before
+    ok = report.error_count == errors_before
     if ok:
         state.applied += 1
     return ok
-
-
-def _error_count(report: Reporter) -> int:
-    return sum(1 for p in report.problems if p.severity == "error")
 
 
 def _missing_action(name: Any, args: dict[str, Any], key: str, report: Reporter) -> None:
@@ -114,7 +111,7 @@ def _create_action(state: MetadataState, args: Any, call: Any, report: Reporter,
         return
     candidate = {k: v for k, v in args.items() if k in {"name", "definition", "comment"}}
     candidate["permissions"] = []
-    if read_action(candidate, report, _types(state, report, postgres), postgres) is not None:
+    if read_action(candidate, report, resolved_types(state, report, postgres), postgres) is not None:
         state.actions[str(name)] = candidate
 
 
@@ -126,7 +123,7 @@ def _update_action(state: MetadataState, args: Any, call: Any, report: Reporter,
     # The whole definition and the comment are replaced; permissions are kept (contract §6.3).
     candidate = {k: v for k, v in args.items() if k in {"name", "definition", "comment"}}
     candidate["permissions"] = state.actions[name].get("permissions") or []
-    if read_action(candidate, report, _types(state, report, postgres), postgres) is not None:
+    if read_action(candidate, report, resolved_types(state, report, postgres), postgres) is not None:
         state.actions[name] = candidate
 
 
@@ -165,24 +162,24 @@ def _drop_permission(state: MetadataState, args: Any, call: Any, report: Reporte
 
 
 def _set_custom_types(state: MetadataState, args: Any, call: Any, report: Reporter, postgres: frozenset[str]) -> None:
-    errors_before = _error_count(report)
+    errors_before = report.error_count
     types = read_custom_types(args, report, postgres)
     # Existing actions must stay consistent with the new types, or Hasura refuses the change.
     for raw in state.actions.values():
         read_action(raw, report, dict(types), postgres)
-    if _error_count(report) == errors_before:
+    if report.error_count == errors_before:
         state.custom_types = args
 
 
 def _replace_metadata(state: MetadataState, args: Any, call: Any, report: Reporter, postgres: frozenset[str]) -> None:
     metadata = args["metadata"] if isinstance(args.get("metadata"), dict) else args
-    errors_before = _error_count(report)
+    errors_before = report.error_count
     new = MetadataState(custom_types=metadata.get("custom_types"))
     types = read_custom_types(new.custom_types, report, postgres)
     for raw in metadata.get("actions") or []:
         if read_action(raw, report, types, postgres) is not None and isinstance(raw, dict):
             new.actions[str(raw["name"])] = raw
-    if _error_count(report) == errors_before:
+    if report.error_count == errors_before:
         state.actions, state.custom_types = new.actions, new.custom_types
 
 

@@ -119,11 +119,11 @@ class _Parser:
                 actions.extend(self.actions(_ROOTS[name]))
             elif keyword == "type":
                 self.implements_and_directives()
-                fields = self.fields(allow_arguments=False)
+                fields = self.fields()
                 types["objects"].append(self.record(_named(name, description, fields=fields), start))
             elif keyword == "input":
                 self.directives()
-                fields = self.fields(allow_arguments=False, input_values=True)
+                fields = self.fields(input_values=True)
                 types["input_objects"].append(self.record(_named(name, description, fields=fields), start))
             elif keyword == "enum":
                 self.directives()
@@ -190,7 +190,7 @@ class _Parser:
         self.directives()
         return self.record(value, start)
 
-    def fields(self, *, allow_arguments: bool, input_values: bool = False) -> list[dict[str, Any]]:
+    def fields(self, *, input_values: bool = False) -> list[dict[str, Any]]:
         self.take("punct", "{")
         fields = []
         while not self.skip("}"):

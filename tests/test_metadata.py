@@ -233,3 +233,10 @@ def _to_export(catalog) -> dict:
 def test_path_that_does_not_exist_is_a_located_error(tmp_path: Path):
     with pytest.raises(MetadataError, match="no such file or directory"):
         load_catalog(tmp_path / "nowhere")
+
+
+def test_actions_yaml_alone_is_read_as_its_metadata_directory(fixtures, tmp_path):
+    (tmp_path / "actions.yaml").write_text((fixtures / "projects/shop/metadata/actions.yaml").read_text())
+    with pytest.raises(MetadataError) as info:
+        load_catalog(tmp_path / "actions.yaml")
+    assert info.value.errors[0].message == "action placeOrder is not present in actions.graphql"
