@@ -1,5 +1,7 @@
 """Contract tests, mock handlers and a reference executor for Hasura Action handlers."""
 
+from ._action_request import ActionRequest
+from ._adversarial import VIOLATIONS, adversarial_requests
 from ._errors import ActionContractError, InvalidArgument, MetadataError, Problem, TemplateError
 from ._metadata import load_catalog
 from ._model import (
@@ -17,15 +19,21 @@ from ._model import (
     ScalarType,
     TypeRef,
 )
+from ._profiles import HasuraProfile
+from ._requests import conforming_requests, edge_requests
+from ._scalar_strategies import register_scalar
 
 __all__ = [
+    "VIOLATIONS",
     "Action",
     "ActionContractError",
+    "ActionRequest",
     "Argument",
     "Catalog",
     "EnumType",
     "EnumValue",
     "Field",
+    "HasuraProfile",
     "Header",
     "InputObjectType",
     "InvalidArgument",
@@ -37,5 +45,9 @@ __all__ = [
     "ScalarType",
     "TemplateError",
     "TypeRef",
+    "adversarial_requests",
+    "conforming_requests",
+    "edge_requests",
     "load_catalog",
+    "register_scalar",
 ]

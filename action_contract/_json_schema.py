@@ -86,9 +86,10 @@ def _request(catalog: Catalog, action: Action, defs: dict[str, Any]) -> dict[str
                 "properties": {"name": {"const": action.name}},
             },
             "input": _input(catalog, action, defs),
-            # Lower-cased x-hasura-* keys with string values (contract §1.4).
+            # Lower-cased x-hasura-* keys with string values, the role always set (contract §1.4).
             "session_variables": {
                 "type": "object",
+                "required": ["x-hasura-role"],
                 "propertyNames": {"pattern": "^x-hasura-[^A-Z]*$"},
                 "additionalProperties": {"type": "string"},
             },

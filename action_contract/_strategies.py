@@ -1,0 +1,261 @@
+"""GraphQL input types of a catalog compiled into Hypothesis strategies and fixed edge values.
+
+Values are what Hasura forwards to a handler (contract §1.5): an omitted nullable argument or input
+field is absent, an explicit null is present, enums are their value names, lists are JSON arrays,
+input objects nested JSON objects. Each type is compiled once per catalog and reused; there is no
+JSON Schema round trip.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from hypothesis import strategies as st
+
+from ._errors import InvalidArgument
+from ._model import Action, Catalog, EnumType, Field, InputObjectType, ScalarType, TypeRef
+from ._sampling import draw_examples
+from ._scalar_strategies import scalar_edge, scalar_strategy
+from ._scalars import registered, registry_generation
+
+__all__ = ["ABSENT", "InputValues", "input_values"]
+
+#: How many levels of a recursive input type a generated value may nest.
+MAX_DEPTH = 3
+_EDGE_DEPTH = 2
+
+
+class _Absent:
+    """Marks an omitted argument or input field, which Hasura leaves out of `input`."""
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Any = _Absent()
+
+
+def _drop_absent(names: Sequence[str]) -> Callable[[tuple[Any, ...]], dict[str, Any]]:
+    def build(values: tuple[Any, ...]) -> dict[str, Any]:
+        return {name: value for name, value in zip(names, values, strict=True) if value is not ABSENT}
+
+    return build
+
+
+class InputValues:
+    """Strategies and edge values for the input types of one catalog, each compiled once."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._strategies: dict[tuple[str, int], st.SearchStrategy[Any]] = {}
+        self._arguments: dict[str, st.SearchStrategy[dict[str, Any]]] = {}
+        self.recursive = _recursive_inputs(catalog)
+        self.uninhabited = _uninhabited_inputs(catalog)
+
+    # -- strategies ---------------------------------------------------------------------------
+
+    def arguments(self, action: Action) -> st.SearchStrategy[dict[str, Any]]:
+        """The `input` object of `action`: every argument absent, null or a value as its type allows."""
+        strategy = self._arguments.get(action.name)
+        if strategy is None:
+            self.check_callable(action)
+            strategy = self._fields(action.arguments, 0)
+            self._arguments[action.name] = strategy
+        return strategy
+
+    def value(self, ref: TypeRef, depth: int = 0) -> st.SearchStrategy[Any]:
+        """Values of `ref` at a list-item position (null allowed when `ref` is nullable)."""
+        present = self._present(ref, depth)
+        return present if ref.non_null else st.one_of(st.none(), present)
+
+    def present(self, ref: TypeRef, depth: int = 0) -> st.SearchStrategy[Any]:
+        """Non-null values of `ref` (whatever its nullability)."""
+        return self._present(ref, depth)
+
+    def check_callable(self, action: Action) -> None:
+        """Raise `InvalidArgument` when a required argument's type has no finite value."""
+        for argument in action.arguments:
+            if argument.type.non_null and not argument.type.is_list and argument.type.base_name in self.uninhabited:
+                raise InvalidArgument(
+                    f"action {action.name!r} cannot be called: argument {argument.name!r} has type {argument.type}, "
+                    f"and every value of {argument.type.base_name} must contain itself through non-null fields. "
+                    "Make one of the fields on that cycle nullable or a list."
+                )
+
+    def _present(self, ref: TypeRef, depth: int) -> st.SearchStrategy[Any]:
+        if ref.of_type is not None:
+            item = ref.of_type
+            if self._cut(item, depth):
+                return st.just([])
+            return st.lists(self.value(item, depth), max_size=4)
+        return self._named(ref.base_name, depth)
+
+    def _cut(self, ref: TypeRef, depth: int) -> bool:
+        # Deep enough, or no finite value: an input object here can only be left out (or an empty list).
+        name = ref.base_name
+        return name in self.uninhabited or (
+            depth >= MAX_DEPTH and isinstance(self.catalog.types.get(name), InputObjectType)
+        )
+
+    def _named(self, name: str, depth: int) -> st.SearchStrategy[Any]:
+        key = (name, depth if name in self.recursive else 0)
+        strategy = self._strategies.get(key)
+        if strategy is None:
+            named = self.catalog.type(name)
+            if isinstance(named, ScalarType):
+                strategy = scalar_strategy(named)
+            elif isinstance(named, EnumType):
+                strategy = st.sampled_from(named.value_names)
+            elif isinstance(named, InputObjectType):
+                strategy = self._fields(named.fields, depth + 1 if name in self.recursive else depth)
+            else:
+                raise InvalidArgument(f"{name} is an output type and cannot be an input value")
+            self._strategies[key] = strategy
+        return strategy
+
+    def _fields(self, fields: Sequence[Field], depth: int) -> st.SearchStrategy[dict[str, Any]]:
+        parts: list[st.SearchStrategy[Any]] = []
+        for field in fields:
+            ref = field.type
+            if ref.non_null:
+                parts.append(self._present(ref, depth))
+            elif self._cut(ref, depth):
+                parts.append(st.sampled_from([ABSENT, None]))
+            else:
+                # Absent, explicit null and a value are three different requests (contract §1.5).
+                parts.append(st.one_of(st.just(ABSENT), st.none(), self._present(ref, depth)))
+        return st.tuples(*parts).map(_drop_absent([f.name for f in fields]))
+
+    # -- fixed edge values --------------------------------------------------------------------
+
+    def edge_arguments(self, action: Action, mode: str) -> dict[str, Any]:
+        """The `input` of `action` for one edge mode (`absent`, `null`, `present`, `low`, `high`)."""
+        self.check_callable(action)
+        return self._edge_fields(action.arguments, mode, 0)
+
+    def _edge_fields(self, fields: Sequence[Field], mode: str, depth: int) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for field in fields:
+            ref = field.type
+            if not ref.non_null:
+                if mode == "absent" or (self._edge_cut(ref, depth) and mode != "null"):
+                    continue
+                if mode == "null" or self._edge_cut(ref, depth):
+                    values[field.name] = None
+                    continue
+            values[field.name] = self._edge_present(ref, mode, depth)
+        return values
+
+    def _edge_cut(self, ref: TypeRef, depth: int) -> bool:
+        name = ref.base_name
+        return name in self.uninhabited or (
+            depth >= _EDGE_DEPTH and isinstance(self.catalog.types.get(name), InputObjectType)
+        )
+
+    def _edge_present(self, ref: TypeRef, mode: str, depth: int) -> Any:
+        if ref.of_type is not None:
+            item = ref.of_type
+            if mode in {"absent", "null", "low"} or self._edge_cut(item, depth):
+                return []
+            value = self._edge_present(item, mode, depth)
+            if mode == "present":
+                return [value]
+            # Many elements, with a null among them where the item type allows it.
+            return [value, value, value] if item.non_null else [value, None, value]
+        named = self.catalog.type(ref.base_name)
+        if isinstance(named, ScalarType):
+            own = registered(named.name)
+            if own is not None:
+                return _registered_edge(named.name, mode)
+            return scalar_edge(named, mode)
+        if isinstance(named, EnumType):
+            names = named.value_names
+            return names[-1] if mode == "high" else names[len(names) // 2] if mode == "present" else names[0]
+        if isinstance(named, InputObjectType):
+            deeper = depth + 1 if named.name in self.recursive else depth
+            return self._edge_fields(named.fields, mode, deeper)
+        raise InvalidArgument(f"{named.name} is an output type and cannot be an input value")
+
+
+_REGISTERED_EDGES: dict[tuple[str, int], list[Any]] = {}
+
+
+def _registered_edge(name: str, mode: str) -> Any:
+    # A user's strategy has no fixed values; its first draws under a fixed seed are the next best
+    # thing (the first is Hypothesis' simplest value).
+    key = (name, registry_generation())
+    if key not in _REGISTERED_EDGES:
+        own = registered(name)
+        assert own is not None
+        _REGISTERED_EDGES[key] = draw_examples(own.strategy, 4, seed_value=0) or [None]
+    drawn = _REGISTERED_EDGES[key]
+    index = {"absent": 0, "null": 0, "present": 1, "low": 2, "high": 3}[mode]
+    return drawn[min(index, len(drawn) - 1)]
+
+
+def _input_edges(catalog: Catalog) -> dict[str, list[tuple[str, TypeRef]]]:
+    edges: dict[str, list[tuple[str, TypeRef]]] = {}
+    for named in catalog.types.values():
+        if isinstance(named, InputObjectType):
+            edges[named.name] = [
+                (f.type.base_name, f.type)
+                for f in named.fields
+                if isinstance(catalog.types.get(f.type.base_name), InputObjectType)
+            ]
+    return edges
+
+
+def _recursive_inputs(catalog: Catalog) -> frozenset[str]:
+    """Input types that can contain themselves (directly or through others)."""
+    edges = _input_edges(catalog)
+    recursive: set[str] = set()
+    for start in edges:
+        seen: set[str] = set()
+        stack = [target for target, _ in edges[start]]
+        while stack:
+            name = stack.pop()
+            if name == start:
+                recursive.add(start)
+                break
+            if name not in seen:
+                seen.add(name)
+                stack.extend(target for target, _ in edges.get(name, ()))
+    return frozenset(recursive)
+
+
+def _uninhabited_inputs(catalog: Catalog) -> frozenset[str]:
+    """Input types with no finite value: a cycle of non-null, non-list input-object fields."""
+    edges = _input_edges(catalog)
+    inhabited: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name, fields in edges.items():
+            if name not in inhabited and all(
+                target in inhabited for target, ref in fields if ref.non_null and not ref.is_list
+            ):
+                inhabited.add(name)
+                changed = True
+    return frozenset(set(edges) - inhabited)
+
+
+_COMPILED: OrderedDict[int, tuple[Catalog, int, InputValues]] = OrderedDict()
+_KEEP = 8
+
+
+def input_values(catalog: Catalog) -> InputValues:
+    """The compiled input values of `catalog`, shared by every strategy built for it."""
+    key = id(catalog)
+    entry = _COMPILED.get(key)
+    generation = registry_generation()
+    # The catalog is kept in the entry, so its id cannot be reused while the entry lives.
+    if entry is not None and entry[0] is catalog and entry[1] == generation:
+        _COMPILED.move_to_end(key)
+        return entry[2]
+    compiled = InputValues(catalog)
+    _COMPILED[key] = (catalog, generation, compiled)
+    while len(_COMPILED) > _KEEP:
+        _COMPILED.popitem(last=False)
+    return compiled
