@@ -215,8 +215,10 @@ def handler_url(catalog: Catalog, action: Action, variables: Mapping[str, str], 
     base = urlsplit(base_url)
     if not base.scheme or not base.netloc:
         raise InvalidArgument(f"expected an absolute base URL such as http://localhost:3000, found {base_url!r}")
-    # Unset variables are dropped: with a base URL only the template's path and query matter.
+    # Unset variables are dropped: with a base URL only the template's path and query matter. An
+    # action without a handler gets the path `hasura actions create` would give it: /<action name>.
     filled = render_handler(template, {name: variables.get(name, "") for name in template_variables(template)})
+    filled = filled or "/" + action.name
     parts = urlsplit(filled if "://" in filled else "http://placeholder/" + filled.lstrip("/"))
     path = base.path.rstrip("/") + ("/" + parts.path.lstrip("/") if parts.path else "")
     return urlunsplit((base.scheme, base.netloc, path, parts.query, ""))

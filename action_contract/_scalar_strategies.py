@@ -35,7 +35,7 @@ EDGE_STRINGS = (
     "", " ", "Zoë", "e\u0301", "日本語", "مرحبا", "🚀", "👩‍👩‍👧", "\U0001d518\U0001d52b\U0001d526",
     'quote " and \\ backslash', "line\nbreak\ttab", "\u0000", "\u202eright-to-left", "null",
 )  # fmt: skip
-LONG_STRING = ("Zoë 🚀 日本語 " * 100)[:1100]
+LONG_STRING = ("Zoë 🚀 日本語 " * 120)[:1100]
 
 
 def _long(text: str) -> str:
@@ -65,14 +65,30 @@ _JSON = st.recursive(
 )
 
 
+# A non-null position cannot hold JSON null (GraphQL rejects `null` for `json!`); null comes from
+# the nullable positions around it instead.
+_JSON_PRESENT = st.one_of(
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=12),
+    st.lists(_JSON, max_size=3),
+    st.dictionaries(st.text(max_size=8), _JSON, max_size=3),
+)
+
+
+def _not_null(value: Any) -> bool:
+    return value is not None
+
+
 def string_values() -> st.SearchStrategy[str]:
     """`String` values: often empty, non-ASCII, astral-plane or over 1 KB long."""
     return _TEXT
 
 
 def json_values() -> st.SearchStrategy[Any]:
-    """Any JSON value, small and nested (what a custom scalar may carry)."""
-    return _JSON
+    """Any JSON value but null, small and nested (what a custom scalar may carry)."""
+    return _JSON_PRESENT
 
 
 def _ints(low: int, high: int) -> st.SearchStrategy[int]:
@@ -140,7 +156,7 @@ def _postgres(name: str, category: str) -> st.SearchStrategy[Any]:
         return st.one_of(st.floats(-1e15, 1e15, allow_nan=False), st.integers(-(10**15), 10**15), strings)
     simple: dict[str, st.SearchStrategy[Any]] = {
         "bool": st.booleans(),
-        "json": _JSON,
+        "json": _JSON_PRESENT,
         "geo": _GEO,
         "bytea": st.binary(max_size=16).map(lambda b: "\\x" + b.hex()),
         "uuid": st.uuids().map(str),
@@ -166,16 +182,16 @@ _BUILTIN: dict[str, st.SearchStrategy[Any]] = {
 
 
 def scalar_strategy(scalar: ScalarType) -> st.SearchStrategy[Any]:
-    """Values Hasura could forward for `scalar`: registered, built-in, Postgres, or any JSON."""
+    """Non-null values Hasura could forward for `scalar`: registered, built-in, Postgres, or any JSON."""
     own = registered(scalar.name)
     if own is not None:
-        return own.strategy  # type: ignore[no-any-return]
+        return own.strategy.filter(_not_null)  # type: ignore[no-any-return]
     if scalar.origin == "builtin":
         return _BUILTIN[scalar.name]
     category = postgres_category(scalar.name)
     if category is not None:
         return _postgres(scalar.name, category)
-    return _JSON
+    return _JSON_PRESENT
 
 
 # minimal, typical, low, high: one deterministic value per edge mode (`null` and `absent` use minimal).
