@@ -113,7 +113,7 @@ def adversarial_requests(
         session=session,
         client_headers=client_headers,
     )
-    sites = _sites(catalog, generation.action)
+    sites = _sites(catalog, generation.action, generation.values.uninhabited)
     by_kind: dict[str, list[_Site]] = {}
     for site in sites:
         for kind in _site_kinds(catalog, site):
@@ -158,8 +158,8 @@ def _adversarial(
     payload = copy.deepcopy(dict(conforming.payload))
     if kind in by_kind:
         site = draw(st.sampled_from(by_kind[kind]))
-        detail = _break_site(draw, generation, payload["input"], site, kind)
-        return _tagged(conforming, payload, kind, site.path, detail)
+        path, detail = _break_site(draw, generation, payload["input"], site, kind)
+        return _tagged(conforming, payload, kind, path, detail)
     if kind in {"missing_secret_header", "wrong_secret_header"}:
         return _secret(draw, conforming, kind)
     return _envelope(draw, generation, conforming, payload, kind)
@@ -172,10 +172,12 @@ def _tagged(request: ActionRequest, payload: Any, kind: str, path: str, detail: 
 # -- rules inside `input` -------------------------------------------------------------------------
 
 
-def _sites(catalog: Catalog, action: Action) -> list[_Site]:
+def _sites(catalog: Catalog, action: Action, uninhabited: frozenset[str]) -> list[_Site]:
     sites: list[_Site] = []
 
     def walk(steps: tuple[Step, ...], refs: tuple[TypeRef, ...], seen: tuple[str, ...]) -> None:
+        if refs[-1].base_name in uninhabited:
+            return  # no value of this type exists to break (or to leave out)
         site = _Site(steps, refs)
         sites.append(site)
         ref = refs[-1]
@@ -279,7 +281,9 @@ def _bad_value(draw: st.DrawFn, catalog: Catalog, ref: TypeRef, kind: str, curre
     return value, f"{json.dumps(value)} where {ref.base_name} is expected"
 
 
-def _break_site(draw: st.DrawFn, generation: Generation, arguments: dict[str, Any], site: _Site, kind: str) -> str:
+def _break_site(
+    draw: st.DrawFn, generation: Generation, arguments: dict[str, Any], site: _Site, kind: str
+) -> tuple[str, str]:
     values = generation.values
     node: Any = arguments
     # Walk to the site's container, filling in whatever the conforming draw left out on the way.
@@ -293,14 +297,15 @@ def _break_site(draw: st.DrawFn, generation: Generation, arguments: dict[str, An
         if last:
             if kind.startswith("missing_required"):
                 node.pop(name, None)
-                return f"required {'argument' if len(site.steps) == 1 else 'field'} {name!r} ({ref}) left out"
+                noun = "argument" if len(site.steps) == 1 else "field"
+                return site.path, f"required {noun} {name!r} ({ref}) left out"
             if kind == "unknown_field":
                 extra = _unknown_name(draw, node[key])
                 node[key][extra] = "unexpected"
-                return f"field {extra!r} is not in {ref.base_name}"
+                return f"{site.path}.{extra}", f"field {extra!r} is not in {ref.base_name}"
             bad, detail = _bad_value(draw, generation.catalog, ref, kind, node[key])
             node[key] = bad
-            return detail
+            return site.path, detail
         if node[key] is None:
             node[key] = _fresh(draw, values.present(ref))
         node = node[key]
