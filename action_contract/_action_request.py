@@ -115,11 +115,15 @@ class Call:
             "configured": self.configured_headers,
             "client": self.forwarded(client_headers) if self.action.forward_client_headers else (),
         }
-        merged: dict[str, tuple[str, str]] = {}
+        winners: dict[str, tuple[str, str]] = {}
         for layer in self.profile.header_precedence:
             for name, value in layers[layer]:
-                merged[name.lower()] = (name, value)
-        return tuple(merged.values())
+                winners[name.lower()] = (name, value)
+        # Precedence decides each value; the order stays defaults, configured, client for readability.
+        ordered = dict.fromkeys(
+            name.lower() for layer in ("defaults", "configured", "client") for name, _ in layers[layer]
+        )
+        return tuple(winners[name] for name in ordered)
 
     def forwarded(self, client_headers: Mapping[str, str] | None) -> Headers:
         """The client's headers Hasura passes on (`mkClientHeadersForward`, contract §1.2 item 3)."""

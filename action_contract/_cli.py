@@ -6,16 +6,22 @@ Exit codes: 0 the contract holds (or the metadata is valid), 1 violations, 2 usa
 from __future__ import annotations
 
 import json
+import random
 import sys
 from collections.abc import Sequence
 from typing import Any
 
 import click
 
+from ._action_request import ActionRequest
+from ._adversarial import VIOLATIONS, adversarial_requests
 from ._errors import InvalidArgument, MetadataError, Problem
 from ._json_schema import schema_document
 from ._metadata import load_catalog
 from ._model import Catalog, EnumType, InputObjectType, ObjectType, ScalarType
+from ._requests import conforming_requests, edge_requests
+from ._sampling import draw_examples
+from ._scalars import postgres_category
 
 __all__ = ["main"]
 
@@ -129,6 +135,69 @@ def schema(path: str, actions: Sequence[str], env: Sequence[str], scalars: Seque
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
+@main.command()
+@click.argument("path", type=click.Path())
+@click.option("--action", "action_name", required=True, metavar="NAME", help="The action to build requests for.")
+@click.option("--count", default=10, show_default=True, type=click.IntRange(min=1), help="How many requests.")
+@click.option("--seed", type=int, help="Same seed, same requests. Default: a random seed, printed on stderr.")
+@click.option("--adversarial", is_flag=True, help="Requests that break one rule each, tagged with the rule.")
+@click.option(
+    "--violation", "violations", multiple=True, type=click.Choice(VIOLATIONS), metavar="RULE",
+    help="With --adversarial: only this rule (repeatable). Rules: " + ", ".join(VIOLATIONS) + ".",
+)  # fmt: skip
+@click.option("--base-url", metavar="URL", help="Send to this scheme://host:port, keeping the handler's path.")
+@click.option(
+    "--hasura-version", metavar="VERSION", help="Build requests as this Hasura release does (default: newest)."
+)
+@_env_option
+@_scalar_option
+def example(
+    path: str,
+    action_name: str,
+    count: int,
+    seed: int | None,
+    adversarial: bool,
+    violations: Sequence[str],
+    base_url: str | None,
+    hasura_version: str | None,
+    env: Sequence[str],
+    scalars: Sequence[str],
+) -> None:
+    """Print requests Hasura would send to an action's handler, one JSON object per line.
+
+    Each line is {"url", "headers", "payload"}. Conforming requests start with the fixed edge cases
+    (optional arguments absent, null, present, then low and high bounds), then random ones.
+    Adversarial ones add "violation" and "violation_path", and carry "raw_body" instead of "payload"
+    when the body is not JSON. Secret headers are printed as they would be sent.
+
+    PATH takes the same forms as for `validate`.
+    """
+    if violations and not adversarial:
+        raise click.UsageError("--violation only applies with --adversarial")
+    if seed is None:
+        seed = random.SystemRandom().randrange(2**32)
+        click.echo(f"seed: {seed} (pass --seed {seed} to get the same requests again)", err=True)
+    try:
+        catalog = _load(path, env, scalars)
+        options: dict[str, Any] = {"catalog": catalog, "base_url": base_url, "hasura_version": hasura_version}
+        requests: list[ActionRequest] = []
+        if adversarial:
+            strategy = adversarial_requests(action_name, violations=list(violations) or None, **options)
+        else:
+            requests = edge_requests(action_name, **options)[:count]
+            strategy = conforming_requests(action_name, **options)
+        if len(requests) < count:
+            requests += draw_examples(strategy, count - len(requests), seed_value=seed)
+    except MetadataError as exc:
+        click.echo(exc.args[0].splitlines()[0], err=True)
+        _print_problems(exc.errors)
+        sys.exit(EXIT_ERROR)
+    except InvalidArgument as exc:
+        raise click.UsageError(str(exc)) from None
+    for request in requests:
+        click.echo(json.dumps(request.to_json(), ensure_ascii=False))
+
+
 def render_summary(catalog: Catalog) -> str:
     """The `validate` text: a header, one line per action, then the custom types."""
     lines = [f"{catalog.source}: {catalog.source_kind}"]
@@ -169,6 +238,9 @@ def _type_row(named: Any) -> tuple[str, ...]:
         for rel in named.relationships:
             text += f"; {rel.name} -> {rel.type} {'.'.join(rel.remote_table)}"
         return ("type", named.name, text)
+    if postgres_category(named.name) is not None:
+        # Hasura parses a Postgres type name as that type even when metadata declares it (contract §1.5).
+        return ("scalar", named.name, f"Postgres {named.name}")
     return ("scalar", named.name, "any JSON")
 
 

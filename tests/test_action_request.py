@@ -97,10 +97,10 @@ def test_default_and_configured_headers():
     )
     call = _call(action, env={"SECRET": "s", "TENANT": "7"})
     assert call.headers(None) == (
-        ("X-Secret", "s"),
-        ("X-Tenant", "t-7"),
         ("Content-Type", "application/json"),
         ("User-Agent", "hasura-graphql-engine/v2.45.0"),
+        ("X-Secret", "s"),
+        ("X-Tenant", "t-7"),
     )
     assert call.secret_headers == ("X-Secret",)
 
@@ -182,16 +182,19 @@ def test_old_versions_force_the_default_headers_over_client_ones():
 def test_request_body_is_compact_sorted_json():
     call = _call()
     request = call.request({"b": 1, "a": "é"}, {"x-hasura-role": "admin"}, "mutation { placeOrder }")
-    assert request.body == json.dumps(
-        {
-            "action": {"name": "placeOrder"},
-            "input": {"a": "é", "b": 1},
-            "request_query": "mutation { placeOrder }",
-            "session_variables": {"x-hasura-role": "admin"},
-        },
-        separators=(",", ":"),
-        ensure_ascii=False,
-    ).encode()
+    assert (
+        request.body
+        == json.dumps(
+            {
+                "action": {"name": "placeOrder"},
+                "input": {"a": "é", "b": 1},
+                "request_query": "mutation { placeOrder }",
+                "session_variables": {"x-hasura-role": "admin"},
+            },
+            separators=(",", ":"),
+            ensure_ascii=False,
+        ).encode()
+    )
     assert request.header("content-type") == "application/json"
     assert request.timeout == 30.0
     assert request.to_json() == {

@@ -106,3 +106,73 @@ def test_help_texts(command):
     result = CliRunner().invoke(main, [*command, "--help"])
     assert result.exit_code == 0
     assert "Usage:" in result.output
+
+
+def _lines(result: subprocess.CompletedProcess[str]) -> list[dict]:
+    assert result.returncode == 0, result.stderr
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_example_prints_edge_requests_then_random_ones_reproducibly():
+    first = run("example", "fixtures/projects/shop", "--action", "cancelOrder", "--count", "8", "--seed", "4")
+    lines = _lines(first)
+    assert len(lines) == 8
+    assert first.stderr == ""  # a given seed is not echoed
+    assert all(set(line) == {"url", "headers", "payload"} for line in lines)
+    assert lines[0]["payload"]["input"] == {"orderId": "00000000-0000-0000-0000-000000000000"}  # optionals absent
+    assert lines[0]["headers"]["X-Shop-Secret"] == "change-me"  # secrets print as they are sent
+    again = run("example", "fixtures/projects/shop", "--action", "cancelOrder", "--count", "8", "--seed", "4")
+    assert again.stdout == first.stdout
+    other = run("example", "fixtures/projects/shop", "--action", "cancelOrder", "--count", "8", "--seed", "5")
+    assert other.stdout != first.stdout
+
+
+def test_example_without_a_seed_says_which_one_it_used():
+    result = run("example", "fixtures/projects/shop", "--action", "quote", "--count", "2")
+    assert result.returncode == 0
+    seed = result.stderr.split()[1]
+    assert f"pass --seed {seed}" in result.stderr
+
+
+def test_example_adversarial_tags_each_request():
+    result = run(
+        "example", "fixtures/projects/shop", "--action", "placeOrder", "--adversarial", "--count", "30", "--seed", "1",
+        "--base-url", "http://127.0.0.1:9999",
+    )  # fmt: skip
+    lines = _lines(result)
+    assert all(line["violation"] and line["url"] == "http://127.0.0.1:9999/place-order" for line in lines)
+    for line in lines:
+        assert ("raw_body" in line) is (line["violation"] in {"not_json", "empty_body"})
+        assert ("payload" in line) is not ("raw_body" in line)
+    only = _lines(
+        run("example", "fixtures/projects/shop", "--action", "placeOrder", "--adversarial", "--violation", "empty_body",
+            "--count", "2", "--seed", "1")
+    )  # fmt: skip
+    assert [line["raw_body"] for line in only] == ["", ""]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--action", "cancel"], "no action named 'cancel' in fixtures/projects/shop. Did you mean \"cancelOrder\"?"),
+        (["--action", "quote", "--violation", "empty_body"], "--violation only applies with --adversarial"),
+        (["--action", "quote", "--hasura-version", "latest"], "expected a Hasura version such as 2.15"),
+    ],
+)
+def test_example_usage_errors_exit_2_without_traceback(args, message):
+    result = run("example", "fixtures/projects/shop", *args)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_example_metadata_errors_exit_2():
+    result = run("example", "fixtures/broken/many_problems", "--action", "x")
+    assert result.returncode == 2
+    assert "cannot load Hasura metadata" in result.stderr
+
+
+def test_example_help_lists_the_rules():
+    result = CliRunner().invoke(main, ["example", "--help"])
+    assert result.exit_code == 0
+    assert "missing_secret_header" in result.output and "--base-url" in result.output

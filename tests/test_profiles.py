@@ -9,7 +9,13 @@ from action_contract import HasuraProfile, InvalidArgument
 
 @pytest.mark.parametrize(
     ("text", "version"),
-    [("2.15", (2, 15, 0)), ("v2.36.1", (2, 36, 1)), ("1.3.3", (1, 3, 3)), ("2.0.0-beta.1", (2, 0, 0)), (None, (2, 45, 0))],
+    [
+        ("2.15", (2, 15, 0)),
+        ("v2.36.1", (2, 36, 1)),
+        ("1.3.3", (1, 3, 3)),
+        ("2.0.0-beta.1", (2, 0, 0)),
+        (None, (2, 45, 0)),
+    ],
 )
 def test_versions_are_parsed(text, version):
     assert HasuraProfile.for_version(text).version == version
@@ -28,7 +34,7 @@ def test_bad_versions_say_what_is_expected(text, message):
 
 
 def test_configured_header_precedence_needs_2_37():
-    with pytest.raises(InvalidArgument, match="needs Hasura v2.37 or newer, not v2.36.0"):
+    with pytest.raises(InvalidArgument, match=r"needs Hasura v2\.37 or newer, not v2\.36\.0"):
         HasuraProfile.for_version("2.36", configured_header_precedence=True)
 
 

@@ -171,7 +171,9 @@ def test_sessions_vary_and_roles_come_from_permissions():
     assert 20 <= with_user <= 190
     assert sum(len(s) > 2 for s in sessions) >= 5  # extra claims now and then
     assert {s["x-hasura-role"] for s in sessions} == {"customer", "anonymous", "admin"}
-    assert all(k == k.lower() and k.startswith("x-hasura-") and isinstance(v, str) for s in sessions for k, v in s.items())
+    assert all(
+        k == k.lower() and k.startswith("x-hasura-") and isinstance(v, str) for s in sessions for k, v in s.items()
+    )
 
 
 def test_same_seed_same_requests_and_another_seed_others():
