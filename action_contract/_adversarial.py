@@ -133,27 +133,18 @@ def adversarial_requests(
             raise InvalidArgument(
                 f"none of the violations {', '.join(violations)} can apply to action {generation.action.name!r}"
             )
-    forwards = generation.action.forward_client_headers
-    base = st.tuples(
-        generation.values.arguments(generation.action),
-        generation.sessions.strategy(),
-        st.integers(0, 2**generation.query_bits - 1),
-        generation.client_headers.strategy() if forwards else st.none(),
-    )
-    return _adversarial(generation, base, tuple(applicable), by_kind)
+    return _adversarial(generation, tuple(applicable), by_kind)
 
 
 @st.composite
 def _adversarial(
     draw: st.DrawFn,
     generation: Generation,
-    base: st.SearchStrategy[tuple[Any, Any, int, Any]],
     kinds: tuple[str, ...],
     by_kind: dict[str, list[_Site]],
 ) -> ActionRequest:
     kind = draw(st.sampled_from(kinds))
-    arguments, session, choices, client = draw(base)
-    conforming = generation.request(arguments, session, choices, client)
+    conforming = draw(generation.requests())
     assert conforming.payload is not None
     payload = copy.deepcopy(dict(conforming.payload))
     if kind in by_kind:

@@ -9,6 +9,7 @@ bounds of every type.
 from __future__ import annotations
 
 import base64
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
@@ -19,7 +20,7 @@ from ._action_request import ActionRequest, Call, prepare_call
 from ._errors import InvalidArgument
 from ._model import Action, Catalog
 from ._profiles import HasuraProfile
-from ._request_query import choice_bits, request_query
+from ._request_query import QueryPrinter
 from ._sampling import draw_examples
 from ._scalar_strategies import EDGE_MODES
 from ._strategies import InputValues, input_values
@@ -30,7 +31,6 @@ SessionValue: TypeAlias = "str | st.SearchStrategy[str] | None"
 SessionOption: TypeAlias = "Mapping[str, SessionValue] | st.SearchStrategy[Mapping[str, str]] | None"
 ClientHeadersOption: TypeAlias = "Mapping[str, str] | st.SearchStrategy[Mapping[str, str]] | None"
 
-_USER_IDS = st.one_of(st.uuids().map(str), st.integers(1, 10**6).map(str))
 # Claims real projects put next to the role and user id (JWT custom claims become session variables).
 _EXTRA_CLAIMS = ("x-hasura-org-id", "x-hasura-tenant-id")
 _BROWSERS = (
@@ -50,17 +50,41 @@ class Generation:
     values: InputValues
     sessions: _Sessions
     client_headers: _ClientHeaders
-    query_bits: int
+    printer: QueryPrinter
+
+    def requests(self) -> st.SearchStrategy[ActionRequest]:
+        """Conforming requests from as few draws as possible: Hypothesis pays for every strategy drawn.
+
+        One integer carries the role, the session's shape and every `request_query` choice; one UUID
+        gives the ids; the client's headers and the user's own session strategies come only when used.
+        """
+        optional: dict[str, st.SearchStrategy[Any]] = {}
+        if self.action.forward_client_headers:
+            optional["client"] = self.client_headers.strategy()
+        extra = self.sessions.extra()
+        if extra is not None:
+            optional["extra"] = extra
+        return st.builds(
+            self._from_draws,
+            self.values.arguments(self.action),
+            st.integers(0, self.sessions.choices * 2**self.printer.bits - 1),
+            st.uuids(),
+            **optional,
+        )
+
+    def _from_draws(
+        self, arguments: dict[str, Any], choices: int, ident: uuid.UUID, client: Any = None, extra: Any = None
+    ) -> ActionRequest:
+        session = self.sessions.build(choices % self.sessions.choices, ident, extra)
+        return self.request(arguments, session, choices // self.sessions.choices, client)
 
     def request(
         self, arguments: dict[str, Any], session: Mapping[str, str], choices: int, client: Any
     ) -> ActionRequest:
-        """The request Hasura builds for one draw."""
-        query = (
-            request_query(self.catalog, self.action, arguments, choices)
-            if self.call.profile.sends_request_query
-            else None
-        )
+        """The request Hasura builds for one input, session and `request_query` choice."""
+        query = None
+        if self.call.profile.sends_request_query:
+            query = self.printer.print(arguments, choices)
         return self.call.request(arguments, session, query, client)
 
 
@@ -92,7 +116,7 @@ def prepare_generation(
         values=values,
         sessions=_Sessions(roles, session),
         client_headers=_ClientHeaders(client_headers),
-        query_bits=choice_bits(catalog, action),
+        printer=QueryPrinter(catalog, action),
     )
 
 
@@ -123,13 +147,7 @@ def conforming_requests(
         session=session,
         client_headers=client_headers,
     )
-    forwards = generation.action.forward_client_headers
-    return st.tuples(
-        generation.values.arguments(generation.action),
-        generation.sessions.strategy(),
-        st.integers(0, 2**generation.query_bits - 1),
-        generation.client_headers.strategy() if forwards else st.none(),
-    ).map(lambda drawn: generation.request(*drawn))
+    return generation.requests()
 
 
 def edge_requests(
@@ -153,7 +171,7 @@ def edge_requests(
         client_headers=client_headers,
     )
     arguments_count = len(generation.action.arguments)
-    every_field = (2**generation.query_bits - 1) >> (3 + arguments_count) << (3 + arguments_count)
+    every_field = (2**generation.printer.bits - 1) >> (3 + arguments_count) << (3 + arguments_count)
     every_variable = (2**arguments_count - 1) << 3
     client = generation.client_headers.edge() if generation.action.forward_client_headers else None
     requests: list[ActionRequest] = []
@@ -172,6 +190,9 @@ def edge_requests(
 
 class _Sessions:
     """Session variables: generated ones, and the fixed ones the edge requests use."""
+
+    #: Shapes of a generated session: 0-2 no user id, 3-7 a UUID, 8-12 a number, 13-15 plus a claim.
+    SHAPES = 16
 
     def __init__(self, roles: tuple[str, ...], option: SessionOption) -> None:
         self.roles = roles
@@ -197,36 +218,42 @@ class _Sessions:
                     f"strings, found {value!r}; Hasura sends every session variable as a string"
                 )
 
-    def strategy(self) -> st.SearchStrategy[dict[str, str]]:
-        """Role from the permissions (or admin), usually a user id, sometimes another claim."""
+    @property
+    def choices(self) -> int:
+        """How many (role, shape) pairs one integer draw picks from."""
+        return self.SHAPES * len(self.roles)
+
+    def extra(self) -> st.SearchStrategy[Any] | None:
+        """The user's own strategies: a whole session, or values for some variables (None: neither)."""
         if self.replacement is not None:
             return self.replacement
-        return st.tuples(
-            st.sampled_from(self.roles), st.integers(0, 15), _USER_IDS, _USER_IDS, st.tuples(*self.drawn.values())
-        ).map(lambda parts: self.build(*parts))
+        return st.tuples(*self.drawn.values()) if self.drawn else None
 
-    def edge(self, *, with_user: bool) -> dict[str, str]:
-        """A fixed session: the first role, with or without user id `1`."""
+    def build(self, choice: int, ident: uuid.UUID, extra: Any) -> dict[str, str]:
+        """One session: the role from the permissions (or admin), usually a user id, sometimes a claim."""
         if self.replacement is not None:
-            return draw_examples(self.replacement, 1)[0]
-        drawn = tuple(draw_examples(strategy, 1)[0] for strategy in self.drawn.values())
-        return self.build(self.roles[0], 3 if with_user else 0, "1", "", drawn)
-
-    def build(self, role: str, shape: int, user_id: str, claim: str, drawn: tuple[str, ...]) -> dict[str, str]:
-        """One session from its parts (`shape` decides which variables are there)."""
+            return dict(extra)
+        shape, role = choice % self.SHAPES, self.roles[choice // self.SHAPES]
         session = {"x-hasura-role": role}
-        # Usually a user id, sometimes none (an admin or anonymous call), sometimes more claims.
         if shape >= 3:
-            session["x-hasura-user-id"] = user_id
+            session["x-hasura-user-id"] = str(ident) if shape < 8 or shape >= 13 else str(ident.int % 10**6 + 1)
         if shape >= 13:
-            session[_EXTRA_CLAIMS[shape & 1]] = claim
+            session[_EXTRA_CLAIMS[shape & 1]] = str(ident.int % 997)
         for name, value in self.fixed.items():
             if value is None:
                 session.pop(name, None)
             else:
                 session[name] = value
-        session.update(zip(self.drawn, drawn, strict=True))
+        if extra is not None:
+            session.update(zip(self.drawn, extra, strict=True))
         return session
+
+    def edge(self, *, with_user: bool) -> dict[str, str]:
+        """A fixed session: the first role, with or without user id `1`."""
+        strategy = self.extra()
+        extra = draw_examples(strategy, 1)[0] if strategy is not None else None
+        # Shape 8 with the zero UUID gives user id "1".
+        return self.build(8 if with_user else 0, uuid.UUID(int=0), extra)
 
 
 def _checked_session(session: Mapping[str, str]) -> dict[str, str]:

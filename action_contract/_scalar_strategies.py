@@ -21,7 +21,7 @@ from ._errors import InvalidArgument
 from ._model import ScalarType
 from ._scalars import int_range, postgres_category, register, registered
 
-__all__ = ["EDGE_MODES", "json_values", "register_scalar", "scalar_edge", "scalar_strategy", "string_values"]
+__all__ = ["EDGE_MODES", "register_scalar", "scalar_edge", "scalar_strategy"]
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 FLOAT_MAX = sys.float_info.max
@@ -36,23 +36,14 @@ EDGE_STRINGS = (
     'quote " and \\ backslash', "line\nbreak\ttab", "\u0000", "\u202eright-to-left", "null",
 )  # fmt: skip
 LONG_STRING = ("Zoë 🚀 日本語 " * 120)[:1100]
-
-
-def _long(text: str) -> str:
-    # Repeating a short drawn text is as awkward for a handler as a long random one, at a fraction
-    # of the draws (Hypothesis pays per character).
-    return text * (1100 // len(text) + 1)
-
-
-_LONG_TEXT = st.text(min_size=1, max_size=6).map(_long)
-_TEXT = st.one_of(st.text(), st.sampled_from(EDGE_STRINGS), _LONG_TEXT)
-_FLOAT = st.one_of(
-    st.sampled_from([0.0, -0.0, 1.5, -1.0, FLOAT_MAX, -FLOAT_MAX, 5e-324, 2.2250738585072014e-308]),
-    st.floats(allow_nan=False, allow_infinity=False),
+# Over 1 KB: fixed texts cost one draw, where Hypothesis pays a draw per character of a random one.
+LONG_STRINGS = (LONG_STRING, "a" * 1025, "🚀" * 1100, "line\n" * 300, " " * 2048)
+_EDGE_FLOATS = (
+    0.0, -0.0, 1.5, -1.0, 0.1, FLOAT_MAX, -FLOAT_MAX, 5e-324, 2.2250738585072014e-308,
     # Integral values: Hasura encodes a Double with no fraction as `5`, not `5.0` (contract §1.5).
-    st.integers(-(2**53), 2**53),
-)
-_ID = st.one_of(st.integers(0, 10**12).map(str), st.uuids().map(str), st.text())
+    5, -(2**53), 2**53,
+)  # fmt: skip
+_EDGE_IDS = ("0", "1", "42", "", "3f2504e0-4f89-41d3-9a0c-0305e82c3301", "9" * 40, "id with spaces", "🚀")
 _JSON_LEAVES = st.one_of(
     st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.text(max_size=12)
 )
@@ -81,18 +72,8 @@ def _not_null(value: Any) -> bool:
     return value is not None
 
 
-def string_values() -> st.SearchStrategy[str]:
-    """`String` values: often empty, non-ASCII, astral-plane or over 1 KB long."""
-    return _TEXT
-
-
-def json_values() -> st.SearchStrategy[Any]:
-    """Any JSON value but null, small and nested (what a custom scalar may carry)."""
-    return _JSON_PRESENT
-
-
-def _ints(low: int, high: int) -> st.SearchStrategy[int]:
-    return st.one_of(st.sampled_from([0, 1, -1, low, high]), st.integers(low, high))
+def _edge_ints(low: int, high: int) -> st.SearchStrategy[int]:
+    return st.sampled_from([0, 1, -1, 42, low, high])
 
 
 _OFFSETS = [timezone.utc, timezone(timedelta(hours=5, minutes=30)), timezone(timedelta(hours=-8))]
@@ -146,10 +127,10 @@ def _postgres(name: str, category: str) -> st.SearchStrategy[Any]:
     if category == "int":
         bounds = int_range(name)
         assert bounds is not None  # every "int" category name has a width
-        return _ints(*bounds)
+        return st.integers(*bounds)
     if category == "bigint":
         # Hasura forwards a bigint as the client wrote it: a number or a numeric string (contract §1.5).
-        numbers = _ints(-(2**63), 2**63 - 1)
+        numbers = st.integers(-(2**63), 2**63 - 1)
         return st.one_of(numbers, numbers.map(str))
     if category == "decimal":
         strings = st.tuples(st.integers(-(10**15), 10**15), st.integers(0, 99)).map(lambda t: f"{t[0]}.{t[1]:02d}")
@@ -172,23 +153,41 @@ def _postgres(name: str, category: str) -> st.SearchStrategy[Any]:
 
 
 _BUILTIN: dict[str, st.SearchStrategy[Any]] = {
-    "Int": _ints(INT_MIN, INT_MAX),
-    "Float": _FLOAT,
-    "String": _TEXT,
+    "Int": st.integers(INT_MIN, INT_MAX),
+    "Float": st.floats(allow_nan=False, allow_infinity=False),
+    "String": st.text(),
     "Boolean": st.booleans(),
     # Hasura always forwards an ID as a string, even when the client wrote an integer (contract §1.5).
-    "ID": _ID,
+    "ID": st.uuids().map(str),
+}
+_BUILTIN_EDGES: dict[str, st.SearchStrategy[Any]] = {
+    "Int": _edge_ints(INT_MIN, INT_MAX),
+    "Float": st.sampled_from(_EDGE_FLOATS),
+    "String": st.sampled_from(EDGE_STRINGS + LONG_STRINGS),
+    "Boolean": st.booleans(),
+    "ID": st.sampled_from(_EDGE_IDS),
 }
 
 
-def scalar_strategy(scalar: ScalarType) -> st.SearchStrategy[Any]:
-    """Non-null values Hasura could forward for `scalar`: registered, built-in, Postgres, or any JSON."""
+def scalar_strategy(scalar: ScalarType, *, edge: bool = False) -> st.SearchStrategy[Any]:
+    """Non-null values Hasura could forward for `scalar`: registered, built-in, Postgres, or any JSON.
+
+    `edge=True` gives the awkward values instead (bounds, empty, long, astral, extremes); a user's
+    registered strategy serves both.
+    """
     own = registered(scalar.name)
     if own is not None:
         return own.strategy.filter(_not_null)  # type: ignore[no-any-return]
     if scalar.origin == "builtin":
-        return _BUILTIN[scalar.name]
+        return (_BUILTIN_EDGES if edge else _BUILTIN)[scalar.name]
     category = postgres_category(scalar.name)
+    if edge:
+        values = [scalar_edge(scalar, mode) for mode in ("absent", "present", "low", "high")]
+        if category == "int":
+            values.extend([1, -1])
+        elif category in {"text", None} and scalar.name not in _PG_SPECIAL_EDGES:
+            values.extend(v for v in EDGE_STRINGS + LONG_STRINGS if "\x00" not in v)
+        return st.sampled_from(list({repr(v): v for v in values}.values()))
     if category is not None:
         return _postgres(scalar.name, category)
     return _JSON_PRESENT

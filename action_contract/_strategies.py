@@ -9,7 +9,7 @@ JSON Schema round trip.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from hypothesis import strategies as st
@@ -20,28 +20,12 @@ from ._sampling import draw_examples
 from ._scalar_strategies import scalar_edge, scalar_strategy
 from ._scalars import registered, registry_generation
 
-__all__ = ["ABSENT", "InputValues", "input_values"]
+__all__ = ["InputValues", "input_values"]
 
 #: How many levels of a recursive input type a generated value may nest.
 MAX_DEPTH = 3
 _EDGE_DEPTH = 2
-
-
-class _Absent:
-    """Marks an omitted argument or input field, which Hasura leaves out of `input`."""
-
-    def __repr__(self) -> str:
-        return "ABSENT"
-
-
-ABSENT: Any = _Absent()
-
-
-def _drop_absent(names: Sequence[str]) -> Callable[[tuple[Any, ...]], dict[str, Any]]:
-    def build(values: tuple[Any, ...]) -> dict[str, Any]:
-        return {name: value for name, value in zip(names, values, strict=True) if value is not ABSENT}
-
-    return build
+PLAIN, EDGE, MIXED = "plain", "edge", "mixed"
 
 
 class InputValues:
@@ -49,7 +33,7 @@ class InputValues:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self._strategies: dict[tuple[str, int], st.SearchStrategy[Any]] = {}
+        self._strategies: dict[tuple[str, int, str], st.SearchStrategy[Any]] = {}
         self._arguments: dict[str, st.SearchStrategy[dict[str, Any]]] = {}
         self.recursive = _recursive_inputs(catalog)
         self.uninhabited = _uninhabited_inputs(catalog)
@@ -61,18 +45,18 @@ class InputValues:
         strategy = self._arguments.get(action.name)
         if strategy is None:
             self.check_callable(action)
-            strategy = self._fields(action.arguments, 0)
+            strategy = self._object(action.arguments, 0)
             self._arguments[action.name] = strategy
         return strategy
 
     def value(self, ref: TypeRef, depth: int = 0) -> st.SearchStrategy[Any]:
         """Values of `ref` at a list-item position (null allowed when `ref` is nullable)."""
-        present = self._present(ref, depth)
+        present = self._present(ref, depth, MIXED)
         return present if ref.non_null else st.one_of(st.none(), present)
 
     def present(self, ref: TypeRef, depth: int = 0) -> st.SearchStrategy[Any]:
         """Non-null values of `ref` (whatever its nullability)."""
-        return self._present(ref, depth)
+        return self._present(ref, depth, MIXED)
 
     def check_callable(self, action: Action) -> None:
         """Raise `InvalidArgument` when a required argument's type has no finite value."""
@@ -84,13 +68,26 @@ class InputValues:
                     "Make one of the fields on that cycle nullable or a list."
                 )
 
-    def _present(self, ref: TypeRef, depth: int) -> st.SearchStrategy[Any]:
-        if ref.of_type is not None:
-            item = ref.of_type
-            if self._cut(item, depth):
-                return st.just([])
-            return st.lists(self.value(item, depth), max_size=4)
-        return self._named(ref.base_name, depth)
+    # Scalars come in two flavours: PLAIN (Hypothesis' own values) and EDGE (bounds, empty, long,
+    # astral...). Mixing them per scalar would cost a draw per scalar; the choice is made once per
+    # input object or list instead (MIXED), and each flavour's fields still vary on their own.
+
+    def _present(self, ref: TypeRef, depth: int, flavour: str) -> st.SearchStrategy[Any]:
+        if ref.of_type is None:
+            return self._named(ref.base_name, depth, flavour)
+        item = ref.of_type
+        if self._cut(item, depth):
+            return st.just([])
+        if self._is_leaf(item) and flavour == MIXED:
+            return st.one_of(self._list(item, depth, PLAIN), self._list(item, depth, EDGE))
+        return self._list(item, depth, flavour if self._is_leaf(item) else MIXED)
+
+    def _list(self, item: TypeRef, depth: int, flavour: str) -> st.SearchStrategy[list[Any]]:
+        values = self._present(item, depth, flavour)
+        return st.lists(values if item.non_null else st.one_of(st.none(), values), max_size=4)
+
+    def _is_leaf(self, ref: TypeRef) -> bool:
+        return not isinstance(self.catalog.types.get(ref.base_name), InputObjectType)
 
     def _cut(self, ref: TypeRef, depth: int) -> bool:
         # Deep enough, or no finite value: an input object here can only be left out (or an empty list).
@@ -99,34 +96,46 @@ class InputValues:
             depth >= MAX_DEPTH and isinstance(self.catalog.types.get(name), InputObjectType)
         )
 
-    def _named(self, name: str, depth: int) -> st.SearchStrategy[Any]:
-        key = (name, depth if name in self.recursive else 0)
+    def _named(self, name: str, depth: int, flavour: str) -> st.SearchStrategy[Any]:
+        named = self.catalog.type(name)
+        if isinstance(named, InputObjectType):
+            flavour = MIXED  # an input object mixes its own fields' flavours
+        key = (name, depth if name in self.recursive else 0, flavour)
         strategy = self._strategies.get(key)
         if strategy is None:
-            named = self.catalog.type(name)
             if isinstance(named, ScalarType):
-                strategy = scalar_strategy(named)
+                if flavour == MIXED:
+                    strategy = st.one_of(scalar_strategy(named), scalar_strategy(named, edge=True))
+                else:
+                    strategy = scalar_strategy(named, edge=flavour == EDGE)
             elif isinstance(named, EnumType):
                 strategy = st.sampled_from(named.value_names)
             elif isinstance(named, InputObjectType):
-                strategy = self._fields(named.fields, depth + 1 if name in self.recursive else depth)
+                strategy = self._object(named.fields, depth + 1 if name in self.recursive else depth)
             else:
                 raise InvalidArgument(f"{name} is an output type and cannot be an input value")
             self._strategies[key] = strategy
         return strategy
 
-    def _fields(self, fields: Sequence[Field], depth: int) -> st.SearchStrategy[dict[str, Any]]:
-        parts: list[st.SearchStrategy[Any]] = []
+    def _object(self, fields: Sequence[Field], depth: int) -> st.SearchStrategy[dict[str, Any]]:
+        if not any(self._is_leaf(f.type) for f in fields):
+            return self._fields(fields, depth, MIXED)
+        return st.one_of(self._fields(fields, depth, PLAIN), self._fields(fields, depth, EDGE))
+
+    def _fields(self, fields: Sequence[Field], depth: int, flavour: str) -> st.SearchStrategy[dict[str, Any]]:
+        required: dict[str, st.SearchStrategy[Any]] = {}
+        optional: dict[str, st.SearchStrategy[Any]] = {}
         for field in fields:
             ref = field.type
             if ref.non_null:
-                parts.append(self._present(ref, depth))
+                required[field.name] = self._present(ref, depth, flavour)
             elif self._cut(ref, depth):
-                parts.append(st.sampled_from([ABSENT, None]))
+                optional[field.name] = st.none()
             else:
-                # Absent, explicit null and a value are three different requests (contract §1.5).
-                parts.append(st.one_of(st.just(ABSENT), st.none(), self._present(ref, depth)))
-        return st.tuples(*parts).map(_drop_absent([f.name for f in fields]))
+                # Left out, explicit null and a value are three different requests (contract §1.5);
+                # `fixed_dictionaries` leaves optional keys out without a draw of their own.
+                optional[field.name] = st.one_of(st.none(), self._present(ref, depth, flavour))
+        return st.fixed_dictionaries(required, optional=optional)
 
     # -- fixed edge values --------------------------------------------------------------------
 
