@@ -23,6 +23,7 @@ from ._model import (
     Relationship,
     ScalarType,
     TypeRef,
+    uninhabited_inputs,
 )
 from ._scalars import BUILTIN_SCALARS
 from ._shapes import read_bool, read_list, read_name, read_object, read_str, read_type
@@ -106,6 +107,18 @@ def read_custom_types(raw: Any, report: Reporter, postgres_scalars: frozenset[st
         if isinstance(name, str) and name not in types:
             types[name] = InputObjectType(
                 name=name, fields=tuple(f for f, _ in fields), description=read_str(definition, "description", report)
+            )
+
+    without_values = uninhabited_inputs(types)
+    for definition in inputs:
+        name = definition.get("name")
+        if name in without_values:
+            report.warn(
+                definition,
+                f'input object "{name}" has no finite value: each one must contain another through non-null '
+                "fields, so no client can send one and an argument of this type can only be null or left out",
+                subject=CUSTOM_TYPES,
+                hint="Make one field on the cycle nullable or a list.",
             )
 
     for definition in objects:

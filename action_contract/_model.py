@@ -29,6 +29,7 @@ __all__ = [
     "Relationship",
     "ScalarType",
     "TypeRef",
+    "uninhabited_inputs",
 ]
 
 ActionType = Literal["query", "mutation"]
@@ -192,6 +193,27 @@ class ObjectType:
 
 
 NamedType: TypeAlias = ScalarType | EnumType | InputObjectType | ObjectType
+
+
+def uninhabited_inputs(types: Mapping[str, NamedType]) -> frozenset[str]:
+    """Input types with no finite value: each needs another of a cycle through non-null, non-list fields.
+
+    Hasura accepts such types (`input Loop { next: Loop! }`), but no client can ever send a value.
+    """
+    needs = {
+        named.name: [f.type.base_name for f in named.fields if f.type.non_null and not f.type.is_list]
+        for named in types.values()
+        if isinstance(named, InputObjectType)
+    }
+    inhabited: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for name, required in needs.items():
+            if name not in inhabited and all(t in inhabited or t not in needs for t in required):
+                inhabited.add(name)
+                changed = True
+    return frozenset(set(needs) - inhabited)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

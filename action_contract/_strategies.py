@@ -15,7 +15,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from ._errors import InvalidArgument
-from ._model import Action, Catalog, EnumType, Field, InputObjectType, ScalarType, TypeRef
+from ._model import Action, Catalog, EnumType, Field, InputObjectType, ScalarType, TypeRef, uninhabited_inputs
 from ._sampling import draw_examples
 from ._scalar_strategies import scalar_edge, scalar_strategy
 from ._scalars import registered, registry_generation
@@ -36,7 +36,7 @@ class InputValues:
         self._strategies: dict[tuple[str, int, str], st.SearchStrategy[Any]] = {}
         self._arguments: dict[str, st.SearchStrategy[dict[str, Any]]] = {}
         self.recursive = _recursive_inputs(catalog)
-        self.uninhabited = _uninhabited_inputs(catalog)
+        self.uninhabited = uninhabited_inputs(catalog.types)
 
     # -- strategies ---------------------------------------------------------------------------
 
@@ -232,22 +232,6 @@ def _recursive_inputs(catalog: Catalog) -> frozenset[str]:
                 seen.add(name)
                 stack.extend(target for target, _ in edges.get(name, ()))
     return frozenset(recursive)
-
-
-def _uninhabited_inputs(catalog: Catalog) -> frozenset[str]:
-    """Input types with no finite value: a cycle of non-null, non-list input-object fields."""
-    edges = _input_edges(catalog)
-    inhabited: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for name, fields in edges.items():
-            if name not in inhabited and all(
-                target in inhabited for target, ref in fields if ref.non_null and not ref.is_list
-            ):
-                inhabited.add(name)
-                changed = True
-    return frozenset(set(edges) - inhabited)
 
 
 _COMPILED: OrderedDict[int, tuple[Catalog, int, InputValues]] = OrderedDict()

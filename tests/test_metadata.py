@@ -240,3 +240,15 @@ def test_actions_yaml_alone_is_read_as_its_metadata_directory(fixtures, tmp_path
     with pytest.raises(MetadataError) as info:
         load_catalog(tmp_path / "actions.yaml")
     assert info.value.errors[0].message == "action placeOrder is not present in actions.graphql"
+
+
+def test_input_types_without_a_finite_value_are_warned_about(tmp_path):
+    sdl = tmp_path / "actions.graphql"
+    sdl.write_text(
+        "type Mutation { spin(node: Loop, tree: Tree): Boolean }\n"
+        "input Loop { next: Loop! }\ninput Tree { children: [Tree!]!, parent: Tree }\n"
+    )
+    catalog = load_catalog(sdl)
+    (warning,) = catalog.warnings
+    assert warning.message.startswith('input object "Loop" has no finite value')
+    assert (warning.line, warning.hint) == (2, "Make one field on the cycle nullable or a list.")
