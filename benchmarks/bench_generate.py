@@ -25,7 +25,9 @@ from action_contract import conforming_requests, load_catalog
 
 SDL = """
 type Mutation {
-  createOrder(customer: CustomerInput!, items: [ItemInput!]!, priority: Priority!, note: String, dryRun: Boolean): Order!
+  createOrder(
+    customer: CustomerInput!, items: [ItemInput!]!, priority: Priority!, note: String, dryRun: Boolean
+  ): Order!
 }
 input CustomerInput { name: String!, email: String!, address: AddressInput }
 input AddressInput { street: String!, city: String!, zip: String }
@@ -45,7 +47,11 @@ def baseline() -> st.SearchStrategy[dict[str, Any]]:
         optional={"price": st.none() | st.floats(allow_nan=False, allow_infinity=False)},
     )
     arguments = st.fixed_dictionaries(
-        {"customer": customer, "items": st.lists(item, max_size=4), "priority": st.sampled_from(["LOW", "NORMAL", "HIGH"])},
+        {
+            "customer": customer,
+            "items": st.lists(item, max_size=4),
+            "priority": st.sampled_from(["LOW", "NORMAL", "HIGH"]),
+        },
         optional={"note": st.none() | text, "dryRun": st.none() | st.booleans()},
     )
     session = st.fixed_dictionaries(

@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 import yaml
-
 from jsonschema import Draft202012Validator
 
 from action_contract import MetadataError, adversarial_requests, conforming_requests, edge_requests, load_catalog
