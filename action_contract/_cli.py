@@ -9,7 +9,7 @@ import json
 import random
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -56,6 +56,15 @@ _scalar_option = click.option(
 
 def _load(path: str, env: Sequence[str], scalars: Sequence[str]) -> Catalog:
     return load_catalog(path, _parse_env(env), scalars=scalars)
+
+
+def _exit_with(exc: MetadataError | InvalidArgument) -> NoReturn:
+    """Metadata errors: every problem, located, exit 2. Bad arguments: a usage error (also exit 2)."""
+    if isinstance(exc, InvalidArgument):
+        raise click.UsageError(str(exc)) from None
+    click.echo(exc.args[0].splitlines()[0], err=True)
+    _print_problems(exc.errors)
+    sys.exit(EXIT_ERROR)
 
 
 def _print_problems(problems: Sequence[Problem], *, err: bool = True) -> None:
@@ -126,12 +135,8 @@ def schema(path: str, actions: Sequence[str], env: Sequence[str], scalars: Seque
     try:
         catalog = _load(path, env, scalars)
         document = schema_document(catalog, actions or None)
-    except MetadataError as exc:
-        click.echo(exc.args[0].splitlines()[0], err=True)
-        _print_problems(exc.errors)
-        sys.exit(EXIT_ERROR)
-    except InvalidArgument as exc:
-        raise click.UsageError(str(exc)) from None
+    except (MetadataError, InvalidArgument) as exc:
+        _exit_with(exc)
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
@@ -188,12 +193,8 @@ def example(
             strategy = conforming_requests(action_name, **options)
         if len(requests) < count:
             requests += draw_examples(strategy, count - len(requests), seed_value=seed)
-    except MetadataError as exc:
-        click.echo(exc.args[0].splitlines()[0], err=True)
-        _print_problems(exc.errors)
-        sys.exit(EXIT_ERROR)
-    except InvalidArgument as exc:
-        raise click.UsageError(str(exc)) from None
+    except (MetadataError, InvalidArgument) as exc:
+        _exit_with(exc)
     for request in requests:
         click.echo(json.dumps(request.to_json(), ensure_ascii=False))
 
