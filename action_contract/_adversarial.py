@@ -133,18 +133,19 @@ def adversarial_requests(
             raise InvalidArgument(
                 f"none of the violations {', '.join(violations)} can apply to action {generation.action.name!r}"
             )
-    return _adversarial(generation, tuple(applicable), by_kind)
+    return _adversarial(generation, generation.requests(), tuple(applicable), by_kind)
 
 
 @st.composite
 def _adversarial(
     draw: st.DrawFn,
     generation: Generation,
+    conforming_requests: st.SearchStrategy[ActionRequest],
     kinds: tuple[str, ...],
     by_kind: dict[str, list[_Site]],
 ) -> ActionRequest:
     kind = draw(st.sampled_from(kinds))
-    conforming = draw(generation.requests())
+    conforming = draw(conforming_requests)
     assert conforming.payload is not None
     payload = copy.deepcopy(dict(conforming.payload))
     if kind in by_kind:
