@@ -49,11 +49,6 @@ class InputValues:
             self._arguments[action.name] = strategy
         return strategy
 
-    def value(self, ref: TypeRef, depth: int = 0) -> st.SearchStrategy[Any]:
-        """Values of `ref` at a list-item position (null allowed when `ref` is nullable)."""
-        present = self._present(ref, depth, MIXED)
-        return present if ref.non_null else st.one_of(st.none(), present)
-
     def present(self, ref: TypeRef, depth: int = 0) -> st.SearchStrategy[Any]:
         """Non-null values of `ref` (whatever its nullability)."""
         return self._present(ref, depth, MIXED)
