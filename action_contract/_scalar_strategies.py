@@ -19,7 +19,8 @@ from hypothesis import strategies as st
 
 from ._errors import InvalidArgument
 from ._model import ScalarType
-from ._scalars import int_range, postgres_category, register, registered
+from ._sampling import draw_examples
+from ._scalars import int_range, postgres_category, register, registered, registry_generation
 
 __all__ = ["EDGE_MODES", "register_scalar", "scalar_edge", "scalar_strategy"]
 
@@ -233,6 +234,9 @@ _MODE_INDEX = {"absent": 0, "null": 0, "present": 1, "low": 2, "high": 3}
 def scalar_edge(scalar: ScalarType, mode: str) -> Any:
     """The fixed value of `scalar` for an edge example mode (see `EDGE_MODES`)."""
     index = _MODE_INDEX[mode]
+    if registered(scalar.name) is not None:
+        drawn = _registered_edges(scalar.name)
+        return drawn[min(index, len(drawn) - 1)]
     if scalar.origin == "builtin":
         return _EDGES[scalar.name][index]
     category = postgres_category(scalar.name)
@@ -243,6 +247,20 @@ def scalar_edge(scalar: ScalarType, mode: str) -> Any:
         assert bounds is not None
         return (0, 42, bounds[0], bounds[1])[index]
     return _EDGES[category or "custom"][index]
+
+
+_REGISTERED_EDGES: dict[tuple[str, int], list[Any]] = {}
+
+
+def _registered_edges(name: str) -> list[Any]:
+    # A user's strategy has no fixed values; its first draws under a fixed seed are the next best
+    # thing (the first is Hypothesis' simplest value).
+    key = (name, registry_generation())
+    if key not in _REGISTERED_EDGES:
+        own = registered(name)
+        assert own is not None
+        _REGISTERED_EDGES[key] = draw_examples(own.strategy.filter(_not_null), 4, seed_value=0) or [None]
+    return _REGISTERED_EDGES[key]
 
 
 _GRAPHQL_NAME = re.compile(r"[_A-Za-z][_0-9A-Za-z]*")

@@ -16,9 +16,8 @@ from hypothesis import strategies as st
 
 from ._errors import InvalidArgument
 from ._model import Action, Catalog, EnumType, Field, InputObjectType, ScalarType, TypeRef, uninhabited_inputs
-from ._sampling import draw_examples
 from ._scalar_strategies import scalar_edge, scalar_strategy
-from ._scalars import registered, registry_generation
+from ._scalars import registry_generation
 
 __all__ = ["InputValues", "input_values"]
 
@@ -84,12 +83,10 @@ class InputValues:
     def _is_leaf(self, ref: TypeRef) -> bool:
         return not isinstance(self.catalog.types.get(ref.base_name), InputObjectType)
 
-    def _cut(self, ref: TypeRef, depth: int) -> bool:
+    def _cut(self, ref: TypeRef, depth: int, limit: int = MAX_DEPTH) -> bool:
         # Deep enough, or no finite value: an input object here can only be left out (or an empty list).
         name = ref.base_name
-        return name in self.uninhabited or (
-            depth >= MAX_DEPTH and isinstance(self.catalog.types.get(name), InputObjectType)
-        )
+        return name in self.uninhabited or (depth >= limit and not self._is_leaf(ref))
 
     def _named(self, name: str, depth: int, flavour: str) -> st.SearchStrategy[Any]:
         named = self.catalog.type(name)
@@ -144,24 +141,17 @@ class InputValues:
         for field in fields:
             ref = field.type
             if not ref.non_null:
-                if mode == "absent" or (self._edge_cut(ref, depth) and mode != "null"):
-                    continue
-                if mode == "null" or self._edge_cut(ref, depth):
+                if mode == "null":
                     values[field.name] = None
+                if mode in {"absent", "null"} or self._cut(ref, depth, _EDGE_DEPTH):
                     continue
             values[field.name] = self._edge_present(ref, mode, depth)
         return values
 
-    def _edge_cut(self, ref: TypeRef, depth: int) -> bool:
-        name = ref.base_name
-        return name in self.uninhabited or (
-            depth >= _EDGE_DEPTH and isinstance(self.catalog.types.get(name), InputObjectType)
-        )
-
     def _edge_present(self, ref: TypeRef, mode: str, depth: int) -> Any:
         if ref.of_type is not None:
             item = ref.of_type
-            if mode in {"absent", "null", "low"} or self._edge_cut(item, depth):
+            if mode in {"absent", "null", "low"} or self._cut(item, depth, _EDGE_DEPTH):
                 return []
             value = self._edge_present(item, mode, depth)
             if mode == "present":
@@ -170,9 +160,6 @@ class InputValues:
             return [value, value, value] if item.non_null else [value, None, value]
         named = self.catalog.type(ref.base_name)
         if isinstance(named, ScalarType):
-            own = registered(named.name)
-            if own is not None:
-                return _registered_edge(named.name, mode)
             return scalar_edge(named, mode)
         if isinstance(named, EnumType):
             names = named.value_names
@@ -183,49 +170,25 @@ class InputValues:
         raise InvalidArgument(f"{named.name} is an output type and cannot be an input value")
 
 
-_REGISTERED_EDGES: dict[tuple[str, int], list[Any]] = {}
-
-
-def _registered_edge(name: str, mode: str) -> Any:
-    # A user's strategy has no fixed values; its first draws under a fixed seed are the next best
-    # thing (the first is Hypothesis' simplest value).
-    key = (name, registry_generation())
-    if key not in _REGISTERED_EDGES:
-        own = registered(name)
-        assert own is not None
-        _REGISTERED_EDGES[key] = draw_examples(own.strategy, 4, seed_value=0) or [None]
-    drawn = _REGISTERED_EDGES[key]
-    index = {"absent": 0, "null": 0, "present": 1, "low": 2, "high": 3}[mode]
-    return drawn[min(index, len(drawn) - 1)]
-
-
-def _input_edges(catalog: Catalog) -> dict[str, list[tuple[str, TypeRef]]]:
-    edges: dict[str, list[tuple[str, TypeRef]]] = {}
-    for named in catalog.types.values():
-        if isinstance(named, InputObjectType):
-            edges[named.name] = [
-                (f.type.base_name, f.type)
-                for f in named.fields
-                if isinstance(catalog.types.get(f.type.base_name), InputObjectType)
-            ]
-    return edges
-
-
 def _recursive_inputs(catalog: Catalog) -> frozenset[str]:
     """Input types that can contain themselves (directly or through others)."""
-    edges = _input_edges(catalog)
+    edges = {
+        named.name: [f.type.base_name for f in named.fields]
+        for named in catalog.types.values()
+        if isinstance(named, InputObjectType)
+    }
     recursive: set[str] = set()
-    for start in edges:
+    for start, targets in edges.items():
         seen: set[str] = set()
-        stack = [target for target, _ in edges[start]]
+        stack = list(targets)
         while stack:
             name = stack.pop()
             if name == start:
                 recursive.add(start)
                 break
-            if name not in seen:
+            if name in edges and name not in seen:
                 seen.add(name)
-                stack.extend(target for target, _ in edges.get(name, ()))
+                stack.extend(edges[name])
     return frozenset(recursive)
 
 
