@@ -1,0 +1,157 @@
+"""`action-contract check`: run the contract against a handler and report; exit 0, 1 or 2."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from ._checks import registered_checks
+from ._cli_common import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, _env_option, _exit_with, _load, _parse_env, _scalar_option
+from ._errors import InvalidArgument, MetadataError
+from ._profiles import HasuraProfile
+from ._render import Progress, render_json, render_junit, render_text
+from ._runner import DEFAULT_DATABASE, Settings, run_contract
+from ._targets import HttpTarget, Target, app_target
+
+__all__ = ["check"]
+
+
+def _pairs(values: Sequence[str], *, sep: str, option: str, example: str) -> dict[str, str]:
+    pairs = {}
+    for item in values:
+        name, found, value = item.partition(sep)
+        if not found or not name.strip():
+            raise click.BadParameter(f"expected {example}, got {item!r}", param_hint=option)
+        pairs[name.strip()] = value.strip() if sep == ":" else value
+    return pairs
+
+
+def _check_names() -> str:
+    return ", ".join(registered_checks())
+
+
+@click.command()
+@click.argument("path", type=click.Path())
+@click.option(
+    "--url",
+    "--base-url",
+    "url",
+    metavar="URL",
+    help="Send to this scheme://host:port, keeping each handler's path. Default: the URLs in the metadata.",
+)
+@click.option("--app", "app", metavar="MOD:ATTR", help="Call an ASGI/WSGI app or a function in-process (module or file.py).")
+@click.option("--app-kind", type=click.Choice(["asgi", "wsgi", "callable"]), help="What --app is, when it can't tell.")
+@click.option("--action", "actions", multiple=True, metavar="NAME", help="Only this action. Repeatable.")
+@click.option("--examples", default=100, show_default=True, type=click.IntRange(min=0), help="Conforming requests per action.")
+@click.option(
+    "--adversarial-examples", default=50, show_default=True, type=click.IntRange(min=0), help="Invalid requests per action."
+)
+@click.option("--seed", type=int, help="Same seed, same requests. Default: random, printed in the summary.")
+@click.option("--derandomize", is_flag=True, help="Same requests on every run and no example database (for CI).")
+@click.option(
+    "--database",
+    default=DEFAULT_DATABASE,
+    show_default=True,
+    metavar="DIR",
+    help="Where failing examples are kept and replayed first next time.",
+)
+@click.option("--no-database", is_flag=True, help="Neither replay nor keep failing examples.")
+@click.option("--hasura-version", metavar="VERSION", help="Judge as this Hasura release does (default: the newest).")
+@click.option("--no-strict", is_flag=True, help="Report output_conforms findings as warnings (exit 0).")
+@click.option("--no-adversarial", is_flag=True, help="Send no invalid requests (no rejects_invalid, enforces_secret).")
+@click.option("--exclude-check", "exclude", multiple=True, metavar="NAME", help="Turn a check off. Repeatable.")
+@click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="A client header Hasura forwards.")
+@click.option("--session", "session", multiple=True, metavar="NAME=VALUE", help="Fix a session variable. Repeatable.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per reply instead of each action's timeout.")
+@click.option("--no-shrink", is_flag=True, help="Report failures as found, without shrinking them.")
+@click.option("--hasura-dev-mode", is_flag=True, help="Show `internal` in Hasura's errors, as HASURA_GRAPHQL_DEV_MODE does.")
+@click.option("--report-json", type=click.Path(dir_okay=False, writable=True), help="Write the report as JSON.")
+@click.option("--junit-xml", type=click.Path(dir_okay=False, writable=True), help="Write JUnit XML: one case per action and check.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines; only failures and the summary.")
+@_env_option
+@_scalar_option
+def check(
+    path: str,
+    url: str | None,
+    app: str | None,
+    app_kind: str | None,
+    actions: Sequence[str],
+    examples: int,
+    adversarial_examples: int,
+    seed: int | None,
+    derandomize: bool,
+    database: str,
+    no_database: bool,
+    hasura_version: str | None,
+    no_strict: bool,
+    no_adversarial: bool,
+    exclude: Sequence[str],
+    headers: Sequence[str],
+    session: Sequence[str],
+    timeout: float | None,
+    no_shrink: bool,
+    hasura_dev_mode: bool,
+    report_json: str | None,
+    junit_xml: str | None,
+    quiet: bool,
+    env: Sequence[str],
+    scalars: Sequence[str],
+) -> None:
+    """Check that the handlers of PATH's actions keep their contract with Hasura.
+
+    Sends each action the fixed edge cases and generated requests Hasura could send (--examples),
+    requests that break one rule each (--adversarial-examples) and requests without the secret
+    headers, then judges every reply exactly as Hasura would. Checks: hasura_accepts,
+    output_conforms (strict), error_object, accepts_valid, rejects_invalid, enforces_secret.
+
+    Exit codes: 0 the contract holds, 1 violations found, 2 usage or metadata errors.
+    """
+    if url and app:
+        raise click.UsageError("pass either --url or --app, not both")
+    client_headers = _pairs(headers, sep=":", option="--header", example="'NAME: VALUE'")
+    fixed_session = _pairs(session, sep="=", option="--session", example="NAME=VALUE")
+    try:
+        catalog = _load(path, env, scalars)
+        profile = HasuraProfile.for_version(hasura_version, dev_mode=hasura_dev_mode)
+        settings = Settings(
+            examples=examples,
+            adversarial_examples=adversarial_examples,
+            adversarial=not no_adversarial,
+            strict=not no_strict,
+            seed=seed,
+            derandomize=derandomize,
+            database=None if no_database else database,
+            shrink=not no_shrink,
+            hasura_version=profile,
+            actions=tuple(actions),
+            exclude_checks=tuple(exclude),
+            base_url=url,
+            env=_parse_env(env),
+            session=fixed_session or None,
+            client_headers=client_headers or None,
+            timeout=timeout,
+        )
+        for name in actions:
+            catalog.action(name)
+        target: Target = app_target(app, kind=app_kind) if app else HttpTarget()
+        progress = None if quiet else Progress(sys.stderr)
+        with target:
+            report = run_contract(catalog, target, settings, progress=progress)
+    except (MetadataError, InvalidArgument) as error:
+        _exit_with(error)
+    report.target = f"app_target({app!r})" if app else "HttpTarget()"
+    click.echo(render_text(report, catalog=catalog))
+    if report_json:
+        Path(report_json).write_text(json.dumps(render_json(report, catalog=catalog), indent=2, ensure_ascii=False))
+    if junit_xml:
+        Path(junit_xml).write_text(render_junit(report, catalog=catalog))
+    ran = [r for r in report.results if r.skipped is None]
+    if not ran:
+        click.echo("nothing was checked: every group was skipped (see the reasons above)", err=True)
+        sys.exit(EXIT_ERROR)
+    sys.exit(EXIT_OK if report.passed else EXIT_VIOLATIONS)
+

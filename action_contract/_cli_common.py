@@ -1,0 +1,71 @@
+"""What every `action-contract` command shares: exit codes, common options, loading, the error exit."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+import click
+
+from ._errors import InvalidArgument, MetadataError, Problem
+from ._metadata import load_catalog
+from ._model import Catalog
+
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_OK",
+    "EXIT_VIOLATIONS",
+    "_env_option",
+    "_exit_with",
+    "_load",
+    "_parse_env",
+    "_print_problems",
+    "_scalar_option",
+]
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+
+
+def _parse_env(values: Sequence[str]) -> dict[str, str]:
+    env = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--env")
+        env[name] = value
+    return env
+
+
+_env_option = click.option(
+    "--env",
+    "env",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Value for a {{NAME}} template (beats the environment and the project's .env). Repeatable.",
+)
+_scalar_option = click.option(
+    "--scalar",
+    "scalars",
+    multiple=True,
+    metavar="NAME",
+    help="A Postgres type of your database to accept without a declaration (e.g. a domain). Repeatable.",
+)
+
+
+def _load(path: str, env: Sequence[str], scalars: Sequence[str]) -> Catalog:
+    return load_catalog(path, _parse_env(env), scalars=scalars)
+
+
+def _exit_with(exc: MetadataError | InvalidArgument) -> NoReturn:
+    """Metadata errors: every problem, located, exit 2. Bad arguments: a usage error (also exit 2)."""
+    if isinstance(exc, InvalidArgument):
+        raise click.UsageError(str(exc)) from None
+    click.echo(exc.args[0].splitlines()[0], err=True)
+    _print_problems(exc.errors)
+    sys.exit(EXIT_ERROR)
+
+
+def _print_problems(problems: Sequence[Problem], *, err: bool = True) -> None:
+    for problem in problems:
+        click.echo(problem.render(), err=err)
