@@ -1,8 +1,10 @@
 """Contract tests, mock handlers and a reference executor for Hasura Action handlers."""
 
 from ._action_request import ActionRequest
-from ._adversarial import VIOLATIONS, adversarial_requests
+from ._adversarial import VIOLATIONS, adversarial_requests, applicable_violations
+from ._checks import Case, Check, Finding, register_check, registered_checks
 from ._errors import ActionContractError, InvalidArgument, MetadataError, Problem, TemplateError
+from ._hasura import Verdict, judge
 from ._metadata import load_catalog
 from ._model import (
     Action,
@@ -20,34 +22,69 @@ from ._model import (
     TypeRef,
 )
 from ._profiles import HasuraProfile
+from ._render import Progress, render_failure, render_json, render_junit, render_text
+from ._report import Failure, GroupResult, Report
 from ._requests import conforming_requests, edge_requests
+from ._response import ActionResponse, TransportFailure
+from ._runner import Settings, check_request, run_contract, run_group
 from ._scalar_strategies import register_scalar
+from ._strict import StrictFinding, strict_findings
+from ._targets import AppTarget, CallableTarget, HttpTarget, Target, app_target
 
 __all__ = [
     "VIOLATIONS",
     "Action",
     "ActionContractError",
     "ActionRequest",
+    "ActionResponse",
+    "AppTarget",
     "Argument",
+    "CallableTarget",
+    "Case",
     "Catalog",
+    "Check",
     "EnumType",
     "EnumValue",
+    "Failure",
     "Field",
+    "Finding",
+    "GroupResult",
     "HasuraProfile",
     "Header",
+    "HttpTarget",
     "InputObjectType",
     "InvalidArgument",
     "MetadataError",
     "ObjectType",
     "Permission",
     "Problem",
+    "Progress",
     "Relationship",
+    "Report",
     "ScalarType",
+    "Settings",
+    "StrictFinding",
+    "Target",
     "TemplateError",
+    "TransportFailure",
     "TypeRef",
+    "Verdict",
     "adversarial_requests",
+    "app_target",
+    "applicable_violations",
+    "check_request",
     "conforming_requests",
     "edge_requests",
+    "judge",
     "load_catalog",
+    "register_check",
     "register_scalar",
+    "registered_checks",
+    "render_failure",
+    "render_json",
+    "render_junit",
+    "render_text",
+    "run_contract",
+    "run_group",
+    "strict_findings",
 ]

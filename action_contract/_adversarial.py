@@ -26,7 +26,7 @@ from ._requests import ClientHeadersOption, Generation, SessionOption, prepare_g
 from ._scalars import int_range, json_schema_for_scalar
 from ._suggest import did_you_mean
 
-__all__ = ["VIOLATIONS", "adversarial_requests"]
+__all__ = ["VIOLATIONS", "adversarial_requests", "applicable_violations"]
 
 #: Every rule an adversarial request can break, in the order they are tried.
 VIOLATIONS: tuple[str, ...] = (
@@ -113,14 +113,7 @@ def adversarial_requests(
         session=session,
         client_headers=client_headers,
     )
-    sites = _sites(catalog, generation.action, generation.values.uninhabited)
-    by_kind: dict[str, list[_Site]] = {}
-    for site in sites:
-        for kind in _site_kinds(catalog, site):
-            by_kind.setdefault(kind, []).append(site)
-    applicable = [k for k in VIOLATIONS if k in by_kind or k in _ENVELOPE]
-    if generation.call.secret_headers:
-        applicable += ["missing_secret_header", "wrong_secret_header"]
+    by_kind, applicable = _plan(catalog, generation)
     if violations is not None:
         unknown = [v for v in violations if v not in VIOLATIONS]
         if unknown:
@@ -134,6 +127,41 @@ def adversarial_requests(
                 f"none of the violations {', '.join(violations)} can apply to action {generation.action.name!r}"
             )
     return _adversarial(generation, generation.requests(), tuple(applicable), by_kind)
+
+
+def applicable_violations(
+    action: Action | str,
+    *,
+    catalog: Catalog,
+    hasura_version: str | HasuraProfile | None = None,
+    base_url: str | None = None,
+    env: Mapping[str, str] | None = None,
+    session: SessionOption = None,
+    client_headers: ClientHeadersOption = None,
+) -> tuple[str, ...]:
+    """The rules of `VIOLATIONS` that can be broken for `action` (no `int_out_of_range` without an Int...)."""
+    generation = prepare_generation(
+        action,
+        catalog=catalog,
+        hasura_version=hasura_version,
+        base_url=base_url,
+        env=env,
+        session=session,
+        client_headers=client_headers,
+    )
+    return tuple(_plan(catalog, generation)[1])
+
+
+def _plan(catalog: Catalog, generation: Generation) -> tuple[dict[str, list[_Site]], list[str]]:
+    sites = _sites(catalog, generation.action, generation.values.uninhabited)
+    by_kind: dict[str, list[_Site]] = {}
+    for site in sites:
+        for kind in _site_kinds(catalog, site):
+            by_kind.setdefault(kind, []).append(site)
+    applicable = [k for k in VIOLATIONS if k in by_kind or k in _ENVELOPE]
+    if generation.call.secret_headers:
+        applicable += ["missing_secret_header", "wrong_secret_header"]
+    return by_kind, applicable
 
 
 @st.composite

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar, overload
 
 from ._action_request import ActionRequest
 from ._errors import InvalidArgument
@@ -72,7 +72,7 @@ class Case:
         return f"{self.response.status // 100}xx"
 
     def body_json(self) -> Any:
-        """The reply body as JSON (parsed once), or `_UNSET`-free None when it is not JSON."""
+        """The reply body as JSON (parsed once), or None when it is not JSON."""
         if self._json is _UNSET:
             try:
                 self._json = json.loads(self.response.body)
@@ -95,8 +95,7 @@ class Finding:
     path: str | None = None
 
 
-CheckFunction = Callable[[Case], "Finding | None"]
-ActionCheckFunction = Callable[[Action, Sequence[Case]], "Finding | None"]
+F = TypeVar("F", bound=Callable[..., "Finding | None"])
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,17 +119,39 @@ class Check:
 _REGISTRY: dict[str, Check] = {}
 
 
+@overload
 def register_check(
-    function: Callable[..., Finding | None] | None = None,
+    function: F,
     *,
     name: str | None = None,
     groups: Iterable[Group] = ("conforming",),
     strict: bool = False,
     scope: Literal["case", "action"] = "case",
-) -> Any:
+) -> F: ...
+
+
+@overload
+def register_check(
+    function: None = None,
+    *,
+    name: str | None = None,
+    groups: Iterable[Group] = ("conforming",),
+    strict: bool = False,
+    scope: Literal["case", "action"] = "case",
+) -> Callable[[F], F]: ...
+
+
+def register_check(
+    function: F | None = None,
+    *,
+    name: str | None = None,
+    groups: Iterable[Group] = ("conforming",),
+    strict: bool = False,
+    scope: Literal["case", "action"] = "case",
+) -> F | Callable[[F], F]:
     """Register a check (also usable as a decorator); it runs on every case of the named groups."""
 
-    def decorate(func: Callable[..., Finding | None]) -> Callable[..., Finding | None]:
+    def decorate(func: F) -> F:
         check_name = name or func.__name__
         chosen = tuple(groups)
         unknown = [g for g in chosen if g not in GROUPS]
@@ -153,7 +174,9 @@ def checks_for(exclude: Iterable[str] = ()) -> list[Check]:
     unknown = sorted(excluded - _REGISTRY.keys())
     if unknown:
         raise InvalidArgument(
-            f"no check named {unknown[0]!r}." + did_you_mean(unknown[0], list(_REGISTRY)) + f" Checks: {', '.join(_REGISTRY)}"
+            f"no check named {unknown[0]!r}."
+            + did_you_mean(unknown[0], list(_REGISTRY))
+            + f" Checks: {', '.join(_REGISTRY)}"
         )
     return [check for name, check in _REGISTRY.items() if name not in excluded]
 

@@ -15,6 +15,7 @@ import click
 
 from ._action_request import ActionRequest
 from ._adversarial import VIOLATIONS, adversarial_requests
+from ._cli_check import check
 from ._cli_common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -24,6 +25,7 @@ from ._cli_common import (
     _print_problems,
     _scalar_option,
 )
+from ._cli_judge import judge
 from ._errors import InvalidArgument, MetadataError, Problem
 from ._json_schema import schema_document
 from ._model import Catalog, EnumType, InputObjectType, ObjectType, ScalarType
@@ -252,3 +254,8 @@ def _catalog_json(catalog: Catalog) -> dict[str, Any]:
         "custom_types": {t.name: _type_row(t)[0] for t in catalog.custom_types()},
         "problems": [_problem_json(p) for p in catalog.warnings],
     }
+
+
+# Commands with a module of their own.
+main.add_command(check)
+main.add_command(judge)

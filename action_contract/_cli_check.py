@@ -10,7 +10,16 @@ from pathlib import Path
 import click
 
 from ._checks import registered_checks
-from ._cli_common import EXIT_ERROR, EXIT_OK, EXIT_VIOLATIONS, _env_option, _exit_with, _load, _parse_env, _scalar_option
+from ._cli_common import (
+    EXIT_ERROR,
+    EXIT_OK,
+    EXIT_VIOLATIONS,
+    _env_option,
+    _exit_with,
+    _load,
+    _parse_env,
+    _scalar_option,
+)
 from ._errors import InvalidArgument, MetadataError
 from ._profiles import HasuraProfile
 from ._render import Progress, render_json, render_junit, render_text
@@ -43,12 +52,20 @@ def _check_names() -> str:
     metavar="URL",
     help="Send to this scheme://host:port, keeping each handler's path. Default: the URLs in the metadata.",
 )
-@click.option("--app", "app", metavar="MOD:ATTR", help="Call an ASGI/WSGI app or a function in-process (module or file.py).")
+@click.option(
+    "--app", "app", metavar="MOD:ATTR", help="Call an ASGI/WSGI app or a function in-process (module or file.py)."
+)
 @click.option("--app-kind", type=click.Choice(["asgi", "wsgi", "callable"]), help="What --app is, when it can't tell.")
 @click.option("--action", "actions", multiple=True, metavar="NAME", help="Only this action. Repeatable.")
-@click.option("--examples", default=100, show_default=True, type=click.IntRange(min=0), help="Conforming requests per action.")
 @click.option(
-    "--adversarial-examples", default=50, show_default=True, type=click.IntRange(min=0), help="Invalid requests per action."
+    "--examples", default=100, show_default=True, type=click.IntRange(min=0), help="Conforming requests per action."
+)
+@click.option(
+    "--adversarial-examples",
+    default=50,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Invalid requests per action.",
 )
 @click.option("--seed", type=int, help="Same seed, same requests. Default: random, printed in the summary.")
 @click.option("--derandomize", is_flag=True, help="Same requests on every run and no example database (for CI).")
@@ -66,11 +83,19 @@ def _check_names() -> str:
 @click.option("--exclude-check", "exclude", multiple=True, metavar="NAME", help="Turn a check off. Repeatable.")
 @click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="A client header Hasura forwards.")
 @click.option("--session", "session", multiple=True, metavar="NAME=VALUE", help="Fix a session variable. Repeatable.")
-@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per reply instead of each action's timeout.")
+@click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per reply instead of each action's timeout."
+)
 @click.option("--no-shrink", is_flag=True, help="Report failures as found, without shrinking them.")
-@click.option("--hasura-dev-mode", is_flag=True, help="Show `internal` in Hasura's errors, as HASURA_GRAPHQL_DEV_MODE does.")
+@click.option(
+    "--hasura-dev-mode", is_flag=True, help="Show `internal` in Hasura's errors, as HASURA_GRAPHQL_DEV_MODE does."
+)
 @click.option("--report-json", type=click.Path(dir_okay=False, writable=True), help="Write the report as JSON.")
-@click.option("--junit-xml", type=click.Path(dir_okay=False, writable=True), help="Write JUnit XML: one case per action and check.")
+@click.option(
+    "--junit-xml",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write JUnit XML: one case per action and check.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines; only failures and the summary.")
 @_env_option
 @_scalar_option
@@ -154,4 +179,3 @@ def check(
         click.echo("nothing was checked: every group was skipped (see the reasons above)", err=True)
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_OK if report.passed else EXIT_VIOLATIONS)
-

@@ -18,7 +18,7 @@ from ._model import Catalog
 from ._report import Failure, GroupResult, Report
 from ._reproduce import curl_command, pytest_snippet, redacted_headers, secret_sources
 
-__all__ = ["Progress", "render_json", "render_junit", "render_text"]
+__all__ = ["Progress", "render_failure", "render_json", "render_junit", "render_text"]
 
 _BODY_TEXT = 1200
 _BODY_JSON = 64 * 1024
@@ -47,7 +47,9 @@ class Progress:
         warnings = sum(1 for f in result.failures if not f.fatal)
         if warnings:
             mark += f", {warnings} warning{'s' * (warnings != 1)}"
-        self._draw(f"{result.action} · {result.group} · {result.cases} cases · {result.elapsed:.2f}s · {mark}", end=True)
+        self._draw(
+            f"{result.action} · {result.group} · {result.cases} cases · {result.elapsed:.2f}s · {mark}", end=True
+        )
 
     def _draw(self, line: str, *, end: bool = False) -> None:
         if self.live:
@@ -221,7 +223,9 @@ def render_json(report: Report, *, catalog: Catalog | None = None) -> dict[str, 
             }
             for r in report.results
         ],
-        "failures": [failure_json(f, catalog=catalog, metadata=metadata, target=report.target) for f in report.failures],
+        "failures": [
+            failure_json(f, catalog=catalog, metadata=metadata, target=report.target) for f in report.failures
+        ],
     }
 
 

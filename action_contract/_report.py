@@ -61,6 +61,8 @@ class GroupResult:
     #: Adversarial rules tried, with how many requests each.
     violations: Counter[str] = field(default_factory=Counter)
     elapsed: float = 0.0
+    #: The seed the group ran with (None when derandomized), to rerun it exactly.
+    seed: int | None = None
     #: Checks that ran on this group (for the actions x checks summary).
     checks: tuple[str, ...] = ()
 

@@ -26,13 +26,15 @@ from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 from hypothesis.errors import Unsatisfiable
 
 from ._action_request import ActionRequest
-from ._adversarial import VIOLATIONS, adversarial_requests
+from ._adversarial import VIOLATIONS, adversarial_requests, applicable_violations
 from ._checks import GROUPS, Case, Check, Group, checks_for
+from ._errors import InvalidArgument
 from ._hasura import judge
 from ._model import Action, Catalog
 from ._profiles import HasuraProfile
 from ._report import Failure, GroupResult, Report
 from ._requests import ClientHeadersOption, SessionOption, conforming_requests, edge_requests
+from ._sampling import draw_examples
 from ._targets import Target
 
 __all__ = ["DEFAULT_DATABASE", "Settings", "check_request", "planned_groups", "run_contract", "run_group"]
@@ -118,6 +120,7 @@ def run_contract(
     profile = settings.profile
     report = Report(seed=seed, hasura_version=profile.label, options=_options(settings), source=catalog.source)
     checks = checks_for(settings.exclude_checks)
+    reported: set[tuple[str, str, str]] = set()
     for action in actions:
         for group, skipped in planned_groups(action, settings):
             if skipped is not None:
@@ -127,6 +130,9 @@ def run_contract(
                     progress(result, True)
                 continue
             result = _run(catalog, action, group, target, settings, checks, seed, progress)
+            # One failure per (action, check, kind) across groups too: error_object reads them all.
+            result.failures = [f for f in result.failures if f.key not in reported]
+            reported.update(f.key for f in result.failures)
             report.results.append(result)
     report.elapsed = time.perf_counter() - started
     return report
@@ -135,7 +141,7 @@ def run_contract(
 def run_group(
     catalog: Catalog,
     action: Action | str,
-    group: Group,
+    group: Group | str,
     target: Target,
     settings: Settings | None = None,
     *,
@@ -144,10 +150,15 @@ def run_group(
     """Run one group of one action (what a pytest item does); skipped groups come back with a reason."""
     settings = settings or Settings()
     action = catalog.action(action) if isinstance(action, str) else action
-    skipped = dict(planned_groups(action, settings)).get(group, f"no group {group!r}")
+    plan = dict(planned_groups(action, settings))
+    if group not in plan:
+        raise InvalidArgument(f"expected a group among {', '.join(GROUPS)}, found {group!r}")
+    skipped = plan[group]
     if skipped is not None:
         return GroupResult(action=action.name, group=group, skipped=skipped)
-    return _run(catalog, action, group, target, settings, checks_for(settings.exclude_checks), _run_seed(settings), progress)
+    return _run(
+        catalog, action, group, target, settings, checks_for(settings.exclude_checks), _run_seed(settings), progress
+    )
 
 
 def check_request(
@@ -212,7 +223,12 @@ class _Exchange:
         response = self.target.send(request)
         verdict = judge(self.action, response, self.profile, catalog=self.catalog, request=request)
         case = Case(
-            catalog=self.catalog, action=self.action, group=self.group, request=request, response=response, verdict=verdict
+            catalog=self.catalog,
+            action=self.action,
+            group=self.group,
+            request=request,
+            response=response,
+            verdict=verdict,
         )
         result = self.result
         result.cases += 1
@@ -300,7 +316,12 @@ def _run(
         strategy = conforming_requests(action, **options)
         count = settings.examples
     elif group == "adversarial":
-        strategy = adversarial_requests(action, violations=_ADVERSARIAL_RULES, **options)
+        rules = [rule for rule in applicable_violations(action, **options) if rule in _ADVERSARIAL_RULES]
+        # Every rule once first: drawn at random, 50 requests would miss a few of 20 rules.
+        for request in _one_per_rule(action, rules, options, seed):
+            for failure in exchange.execute(request):
+                found.setdefault(failure.key, failure)
+        strategy = adversarial_requests(action, violations=rules, **options)
         count = settings.adversarial_examples
     else:
         strategy = adversarial_requests(action, violations=_SECRET_RULES, **options)
@@ -311,11 +332,22 @@ def _run(
         for failure in exchange.action_failures([c for c in exchange.checks if c.scope == "action"]):
             found.setdefault(failure.key, failure)
     result = exchange.result
+    result.seed = seed
     result.failures = list(found.values())
     result.elapsed = time.perf_counter() - started
     if progress is not None:
         progress(result, True)
     return result
+
+
+def _one_per_rule(
+    action: Action, rules: Sequence[str], options: dict[str, Any], seed: int | None
+) -> list[ActionRequest]:
+    if not rules:
+        return []
+    strategies = [adversarial_requests(action, violations=(rule,), **options) for rule in rules]
+    drawn = draw_examples(st.tuples(*strategies), 1, seed_value=zlib.crc32(f"{seed}:{action.name}".encode()))
+    return list(drawn[0]) if drawn else []
 
 
 def _explore(
@@ -343,6 +375,12 @@ def _explore(
 
     phases = [Phase.explicit, Phase.reuse, Phase.generate] + ([Phase.shrink] if settings.shrink else [])
     database = None if settings.derandomize else _database(settings.database)
+    test: Any = given(strategy)(case)
+    if seed is not None:
+        test = hypothesis_seed(zlib.crc32(f"{seed}:{exchange.action.name}:{exchange.group}".encode()))(test)
+    elif settings.derandomize:
+        test = hypothesis_seed(zlib.crc32(f"{exchange.action.name}:{exchange.group}".encode()))(test)
+    # Settings go on last: `seed` turns the example database off, and we want it on (replays first).
     test = hypothesis_settings(
         max_examples=count,
         database=database,
@@ -352,20 +390,16 @@ def _explore(
         verbosity=Verbosity.quiet,
         report_multiple_bugs=True,
         print_blob=False,
-    )(given(strategy)(case))
-    if seed is not None:
-        test = hypothesis_seed(zlib.crc32(f"{seed}:{exchange.action.name}:{exchange.group}".encode()))(test)
-    elif settings.derandomize:
-        test = hypothesis_seed(zlib.crc32(f"{exchange.action.name}:{exchange.group}".encode()))(test)
+    )(test)
     source = f"{catalog.source}:{exchange.action.name}:{exchange.group}"
-    test._hypothesis_internal_database_key = hashlib.sha256(source.encode()).digest()  # type: ignore[attr-defined]
+    test._hypothesis_internal_database_key = hashlib.sha256(source.encode()).digest()
     try:
         test()
     except _Found as error:
         found[error.failure.key] = error.failure
     except Unsatisfiable:
         pass  # no request of this group could be built; the edge cases (if any) still ran
-    except Exception as error:  # noqa: BLE001 - only to unpack Hypothesis's group of failures
+    except Exception as error:
         signals = _unpack(error)
         if not signals:
             raise

@@ -1,1 +1,101 @@
-"""The pytest adapter of action-contract: `pytest --action-contract` (off unless asked for)."""
+"""The pytest adapter of action-contract: `pytest --action-contract`, off unless asked for.
+
+This module is imported by every pytest run of every project that has action-contract installed,
+so it imports nothing but pytest: the library (Hypothesis strategies, graphql-core, httpx) is
+loaded only when `--action-contract` is on or one of the fixtures is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from action_contract import Catalog, Target
+
+__all__ = ["action_catalog", "action_target"]
+
+#: (option suffix, ini key, help, kind) of every setting; each `--action-contract-X` is also `action_contract_X`.
+OPTIONS: tuple[tuple[str, str, str], ...] = (
+    ("path", "string", "Hasura metadata: a CLI project, metadata export, API calls file or actions.graphql."),
+    ("url", "string", "Send to this scheme://host:port, keeping each handler's path (default: the metadata's URLs)."),
+    ("app", "string", "Call an ASGI/WSGI app or function in-process: module:attr or path/to/file.py:attr."),
+    ("app-kind", "string", "asgi, wsgi or callable, when --action-contract-app can't tell."),
+    ("examples", "string", "Conforming requests per action (default 100)."),
+    ("adversarial-examples", "string", "Invalid requests per action (default 50)."),
+    ("seed", "string", "Same seed, same requests (default: random, shown on failure)."),
+    ("hasura-version", "string", "Judge as this Hasura release does (default: the newest)."),
+    ("timeout", "string", "Seconds per reply instead of each action's timeout."),
+    ("database", "string", "Where failing examples are kept ('none' for no database)."),
+    ("env", "linelist", "NAME=VALUE for a {{NAME}} template. Repeatable."),
+    ("exclude-check", "linelist", "A check to turn off. Repeatable."),
+    ("header", "linelist", "'NAME: VALUE', a client header Hasura forwards. Repeatable."),
+    ("session", "linelist", "NAME=VALUE, a fixed session variable. Repeatable."),
+    ("no-strict", "bool", "Report output_conforms findings as warnings."),
+    ("no-adversarial", "bool", "Send no invalid requests."),
+    ("derandomize", "bool", "Same requests on every run and no example database."),
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """Add `--action-contract` and its options, each also an ini key."""
+    group = parser.getgroup("action-contract", "Hasura Action handler contract tests")
+    group.addoption(
+        "--action-contract",
+        action="store_true",
+        default=None,
+        help="Check the handlers of the Hasura actions in --action-contract-path (ini: action_contract = true).",
+    )
+    parser.addini("action_contract", "Turn the contract tests on.", type="bool", default=False)
+    for suffix, kind, text in OPTIONS:
+        dest = "action_contract_" + suffix.replace("-", "_")
+        if kind == "bool":
+            group.addoption(f"--action-contract-{suffix}", action="store_true", default=None, dest=dest, help=text)
+            parser.addini(dest, text, type="bool", default=False)
+        elif kind == "linelist":
+            group.addoption(f"--action-contract-{suffix}", action="append", default=None, dest=dest, help=text)
+            parser.addini(dest, text, type="linelist", default=[])
+        else:
+            group.addoption(f"--action-contract-{suffix}", default=None, dest=dest, help=text)
+            parser.addini(dest, text, default=None)
+
+
+def option(config: pytest.Config, name: str) -> Any:
+    """The value of setting `name` (`path`, `no-strict`...): the command line beats the ini file."""
+    dest = "action_contract_" + name.replace("-", "_")
+    value = config.getoption(dest)
+    return config.getini(dest) if value is None else value
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Load the contract machinery only when `--action-contract` is on."""
+    config.addinivalue_line("markers", "action_contract: a Hasura Action handler contract test item")
+    if _enabled(config):
+        # Imported here, not at the top: a pytest run without --action-contract must not pay for it.
+        from ._items import ContractSession
+
+        config.pluginmanager.register(ContractSession(config), "action-contract-session")
+
+
+def _enabled(config: pytest.Config) -> bool:
+    value = config.getoption("action_contract")
+    return bool(config.getini("action_contract") if value is None else value)
+
+
+@pytest.fixture(scope="session")
+def action_catalog(pytestconfig: pytest.Config) -> Catalog:
+    """The `Catalog` of the metadata in `--action-contract-path` (or the ini key), loaded once."""
+    from ._items import load_configured_catalog
+
+    return load_configured_catalog(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def action_target(pytestconfig: pytest.Config) -> Iterator[Target]:
+    """A `Target` for `--action-contract-url`/`--action-contract-app`, open for the session."""
+    from ._items import configured_target
+
+    with configured_target(pytestconfig) as target:
+        yield target

@@ -1,0 +1,262 @@
+"""`strict_findings`: where a reply breaks the declared output type in ways Hasura lets through.
+
+Hasura checks only the top level of a 2xx reply (contract §3.2); a typed client reads the rest. This
+walker checks every value against the declared type, all the way down, and agrees with the strict
+JSON Schema of `_json_schema` on what is valid (a property test holds the two together). It is
+hand-written so it runs without jsonschema, which is a development dependency only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+from uuid import UUID
+
+from ._errors import InvalidArgument
+from ._model import Catalog, EnumType, ObjectType, ScalarType, TypeRef
+from ._scalars import int_range, is_postgres, json_schema_for_scalar, registered, registry_generation
+
+__all__ = ["StrictFinding", "strict_findings"]
+
+_FOUND_WIDTH = 40
+_INT_LOW, _INT_HIGH = int_range("Int") or (-(2**31), 2**31 - 1)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StrictFinding:
+    """One place where a reply breaks its declared type: where, what was expected and found, which rule."""
+
+    #: JSON path into the reply body, e.g. `$.lines[2].quantity`.
+    path: str
+    expected: str
+    #: The value found, as short JSON (`"abc"`, `1.5`, `null`), or `missing` for an absent key.
+    found: str
+    #: One of non_null, scalar_kind, int_range, integral, finite, enum, list, object, postgres_scalar.
+    rule: str
+
+    def to_json(self) -> dict[str, str]:
+        """`{"path", "rule", "expected", "found"}`."""
+        return {"path": self.path, "rule": self.rule, "expected": self.expected, "found": self.found}
+
+    def __str__(self) -> str:
+        return f"{self.path}: expected {self.expected}, found {self.found} ({self.rule})"
+
+
+def strict_findings(catalog: Catalog, ref: TypeRef, value: Any, path: str = "$") -> list[StrictFinding]:
+    """Every place where `value` breaks type `ref` strictly (empty when it conforms)."""
+    walker = _Walker(catalog)
+    walker.walk(ref, value, path)
+    return walker.findings
+
+
+def _render_found(value: Any) -> str:
+    """`value` as short JSON for messages: long texts are cut with an ellipsis."""
+    text = json.dumps(value, ensure_ascii=False, default=repr)
+    return text if len(text) <= _FOUND_WIDTH else text[: _FOUND_WIDTH - 1] + "…"
+
+
+class _Walker:
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.findings: list[StrictFinding] = []
+
+    def add(self, path: str, expected: str, value: Any, rule: str, *, missing: bool = False) -> None:
+        found = "missing" if missing else _render_found(value)
+        self.findings.append(StrictFinding(path=path, expected=expected, found=found, rule=rule))
+
+    def walk(self, ref: TypeRef, value: Any, path: str) -> None:
+        if value is None:
+            if ref.non_null and not self.null_allowed(ref):
+                self.add(path, f"a non-null {ref.nullable()}", value, "non_null")
+            return
+        if ref.of_type is not None:
+            if not isinstance(value, list):
+                self.add(path, f"a list {ref.nullable()}", value, "list")
+                return
+            for index, item in enumerate(value):
+                self.walk(ref.of_type, item, f"{path}[{index}]")
+            return
+        name = ref.base_name
+        named = self.catalog.types.get(name)
+        if isinstance(named, ObjectType):
+            if not isinstance(value, dict):
+                self.add(path, f"an object {name}", value, "list" if isinstance(value, list) else "object")
+                return
+            # Keys the type does not declare are no finding: Hasura ignores them (contract §3.2).
+            for field in named.fields:
+                if field.name in value:
+                    self.walk(field.type, value[field.name], f"{path}.{field.name}")
+                elif field.type.non_null:
+                    self.add(
+                        f"{path}.{field.name}", f"a non-null {field.type.nullable()}", None, "non_null", missing=True
+                    )
+        elif isinstance(named, EnumType):
+            if not (isinstance(value, str) and value in named.value_names):
+                self.add(path, f"{name}, one of {_listed(named.value_names)}", value, _rule(value, "enum"))
+        elif isinstance(named, ScalarType):
+            self.scalar(named, value, path)
+        else:
+            raise InvalidArgument(f"type {name!r} is not an output type in the catalog")
+
+    def null_allowed(self, ref: TypeRef) -> bool:
+        # Only a registered scalar schema can let null through a `!` (the JSON Schema keeps it as is).
+        if ref.name is None or registered(ref.name) is None:
+            return False
+        named = self.catalog.types.get(ref.name)
+        schema = _schema(named.name, named.origin, registry_generation()) if isinstance(named, ScalarType) else {}
+        return bool(schema) and _valid(schema, None)
+
+    def scalar(self, named: ScalarType, value: Any, path: str) -> None:
+        name = named.name
+        if named.origin == "builtin" and registered(name) is None:
+            self.builtin(name, value, path)
+            return
+        schema = _schema(name, named.origin, registry_generation())
+        if schema and not _valid(schema, value):
+            rule = "postgres_scalar" if is_postgres(name) else "scalar_kind"
+            self.add(path, _describe(name, schema), value, _rule(value, rule))
+
+    def builtin(self, name: str, value: Any, path: str) -> None:
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if name == "Int":
+            if not is_number:
+                self.add(path, "Int, a whole number", value, _rule(value, "scalar_kind"))
+            elif isinstance(value, float) and not math.isfinite(value):
+                self.add(path, "Int, a finite whole number", value, "finite")
+            elif isinstance(value, float) and not value.is_integer():
+                self.add(path, "Int, a whole number", value, "integral")
+            elif not _INT_LOW <= value <= _INT_HIGH:
+                self.add(path, f"Int, 32-bit: {_INT_LOW} to {_INT_HIGH}", value, "int_range")
+        elif name == "Float":
+            if not is_number:
+                self.add(path, "Float, a number", value, _rule(value, "scalar_kind"))
+            elif isinstance(value, float) and not math.isfinite(value):
+                self.add(path, "Float, a finite number", value, "finite")
+        elif name == "Boolean":
+            if not isinstance(value, bool):
+                self.add(path, "Boolean, true or false", value, _rule(value, "scalar_kind"))
+        elif not isinstance(value, str):
+            # ID too: GraphQL serialises an ID as a string, so `5` where an ID belongs is a finding
+            # even though Hasura passes it on and many clients cope.
+            what = "ID, a string (GraphQL serialises IDs as strings)" if name == "ID" else "String"
+            self.add(path, what, value, _rule(value, "scalar_kind"))
+
+
+def _rule(value: Any, rule: str) -> str:
+    # A list where a single value belongs is the `list` rule, whatever the single type.
+    return "list" if isinstance(value, list) else rule
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    shown = ", ".join(names[:8])
+    return shown + (f" (and {len(names) - 8} more)" if len(names) > 8 else "")
+
+
+def _describe(name: str, schema: dict[str, Any]) -> str:
+    if schema.get("format") == "uuid":
+        return f"{name}, a UUID such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301"
+    if schema.get("format") == "date":
+        return f"{name}, a date such as 2024-02-29"
+    if "pattern" in schema:
+        return f"{name}, a text matching {schema['pattern']}"
+    if "minimum" in schema and "maximum" in schema:
+        return f"{name}, an integer from {schema['minimum']} to {schema['maximum']}"
+    kinds = [part.get("type") for part in schema.get("anyOf", [])] or [schema.get("type")]
+    return f"{name}, " + " or ".join(str(kind) for kind in kinds if kind) if any(kinds) else name
+
+
+@lru_cache(maxsize=512)
+def _schema_cached(name: str, origin: str, generation: int) -> str:
+    return json.dumps(json_schema_for_scalar(name, origin))
+
+
+def _schema(name: str, origin: str, generation: int) -> dict[str, Any]:
+    # Compiled once per scalar and registry generation; the text form keeps the cache immutable.
+    return json.loads(_schema_cached(name, origin, generation))  # type: ignore[no-any-return]
+
+
+# -- the part of JSON Schema (draft 2020-12) that scalar schemas use, checked as jsonschema does --
+
+
+def _valid(schema: Any, value: Any) -> bool:
+    if schema is True or schema == {}:
+        return True
+    if schema is False:
+        return False
+    # Keywords outside `_KEYWORDS` (rare in scalar schemas) are not checked.
+    return all(check(schema[key], value) for key, check in _KEYWORDS.items() if key in schema)
+
+
+def _properties(props: dict[str, Any], value: Any) -> bool:
+    return not isinstance(value, dict) or all(_valid(sub, value[key]) for key, sub in props.items() if key in value)
+
+
+_KEYWORDS: dict[str, Callable[[Any, Any], bool]] = {
+    "type": lambda kinds, v: any(_is_kind(kind, v) for kind in (kinds if isinstance(kinds, list) else [kinds])),
+    "enum": lambda allowed, v: any(_equal(v, a) for a in allowed),
+    "const": lambda const, v: _equal(v, const),
+    "pattern": lambda p, v: not isinstance(v, str) or re.search(p, v) is not None,
+    "format": lambda kind, v: _format_ok(kind, v),
+    "minimum": lambda m, v: not _is_number(v) or v >= m,
+    "maximum": lambda m, v: not _is_number(v) or v <= m,
+    "exclusiveMinimum": lambda m, v: not _is_number(v) or v > m,
+    "exclusiveMaximum": lambda m, v: not _is_number(v) or v < m,
+    "minLength": lambda m, v: not isinstance(v, str) or len(v) >= m,
+    "maxLength": lambda m, v: not isinstance(v, str) or len(v) <= m,
+    "anyOf": lambda subs, v: any(_valid(s, v) for s in subs),
+    "allOf": lambda subs, v: all(_valid(s, v) for s in subs),
+    "oneOf": lambda subs, v: sum(_valid(s, v) for s in subs) == 1,
+    "not": lambda sub, v: not _valid(sub, v),
+    "required": lambda keys, v: not isinstance(v, dict) or all(k in v for k in keys),
+    "properties": _properties,
+    "items": lambda sub, v: not isinstance(v, list) or all(_valid(sub, item) for item in v),
+}
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_kind(kind: str, value: Any) -> bool:
+    if kind == "integer":
+        # As jsonschema reads draft 2020-12: a float with no fraction is an integer.
+        return _is_number(value) and (isinstance(value, int) or value.is_integer())
+    return {
+        "number": _is_number(value),
+        "string": isinstance(value, str),
+        "boolean": isinstance(value, bool),
+        "null": value is None,
+        "array": isinstance(value, list),
+        "object": isinstance(value, dict),
+    }.get(kind, False)
+
+
+def _equal(left: Any, right: Any) -> bool:
+    # JSON equality: true is not 1.
+    if isinstance(left, bool) or isinstance(right, bool):
+        return isinstance(left, bool) and isinstance(right, bool) and left == right
+    return bool(left == right)
+
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+
+
+def _format_ok(kind: str, value: Any) -> bool:
+    # The same tests as jsonschema's format checker, so the two agree on every string.
+    if not isinstance(value, str):
+        return True
+    try:
+        if kind == "uuid":
+            UUID(value)
+            return all(value[position] == "-" for position in (8, 13, 18, 23))
+        if kind == "date":
+            return bool(_DATE.fullmatch(value) and date.fromisoformat(value))
+    except (ValueError, IndexError):
+        return False
+    return True

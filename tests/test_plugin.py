@@ -1,0 +1,125 @@
+"""`pytest --action-contract`, run for real with pytester."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ElementTree
+
+import pytest
+
+from conftest import FIXTURES
+
+SHOP = FIXTURES / "projects" / "shop"
+GOOD = f"{FIXTURES / 'handlers' / 'shop.py'}:app"
+FAULTY = FIXTURES / "handlers" / "faulty.py"
+QUICK = ["--action-contract-examples=8", "--action-contract-adversarial-examples=8", "--action-contract-database=none"]
+
+
+def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    return pytester.runpytest_inprocess("-p", "no:cacheprovider", *args)
+
+
+def test_nothing_changes_without_the_flag(pytester: pytest.Pytester):
+    pytester.makepyfile("def test_one():\n    assert True\n")
+    result = _run(pytester, f"--action-contract-path={SHOP}")
+    result.assert_outcomes(passed=1)
+    assert "placeOrder" not in result.stdout.str()
+
+
+def test_one_item_per_action_and_group(pytester: pytest.Pytester):
+    result = _run(
+        pytester,
+        "--action-contract",
+        f"--action-contract-path={SHOP}",
+        f"--action-contract-app={GOOD}",
+        "--collect-only",
+        "-q",
+    )
+    out = result.stdout.str()
+    for action in ("placeOrder", "cancelOrder", "importCatalog", "quote", "recommendations"):
+        for group in ("conforming", "adversarial", "secret"):
+            assert f"{action}[{group}]" in out
+
+
+def test_the_correct_handler_passes_and_groups_without_secrets_skip(pytester: pytest.Pytester):
+    result = _run(
+        pytester, "--action-contract", f"--action-contract-path={SHOP}", f"--action-contract-app={GOOD}", *QUICK
+    )
+    # placeOrder and cancelOrder declare the secret header; the other three have nothing to enforce.
+    result.assert_outcomes(passed=12, skipped=3)
+
+
+def test_failures_carry_the_report_and_k_selects(pytester: pytest.Pytester):
+    result = _run(
+        pytester,
+        "--action-contract",
+        f"--action-contract-path={SHOP}",
+        f"--action-contract-app={FAULTY}:envelope_app",
+        "-k",
+        "cancelOrder and conforming",
+        *QUICK,
+    )
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert "hasura_accepts" in out and "Hasura tells the client" in out
+    assert "reproduce with curl" in out and "$SHOP_WEBHOOK_SECRET" in out
+    assert "change-me" not in out.split("reproduce with pytest")[0]
+
+
+def test_ini_keys_and_junitxml(pytester: pytest.Pytester):
+    pytester.makeini(
+        f"""
+        [pytest]
+        action_contract = true
+        action_contract_path = {SHOP}
+        action_contract_app = {FAULTY}:ignores_secret_app
+        action_contract_examples = 5
+        action_contract_adversarial_examples = 5
+        action_contract_database = none
+        """
+    )
+    junit = pytester.path / "junit.xml"
+    result = _run(pytester, "-k", "secret", f"--junitxml={junit}")
+    result.assert_outcomes(failed=2, skipped=3)
+    cases = ElementTree.parse(junit).getroot().iter("testcase")
+    failed = {c.get("name") for c in cases if c.find("failure") is not None}
+    assert failed == {"placeOrder[secret]", "cancelOrder[secret]"}
+
+
+def test_a_bad_path_is_a_usage_error(pytester: pytest.Pytester):
+    result = _run(pytester, "--action-contract", f"--action-contract-path={FIXTURES / 'nope'}")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "nope" in result.stderr.str()
+
+
+def test_fixtures_for_users_own_hypothesis_tests(pytester: pytest.Pytester):
+    pytester.makepyfile(
+        """
+        from hypothesis import given, settings
+
+        from action_contract import check_request, conforming_requests, load_catalog
+
+        def test_quote_with_our_strategy(action_catalog, action_target):
+            @settings(max_examples=10, database=None)
+            @given(conforming_requests("quote", catalog=action_catalog))
+            def inner(request):
+                assert check_request(action_catalog, request, action_target) == []
+
+            inner()
+        """
+    )
+    result = _run(pytester, f"--action-contract-path={SHOP}", f"--action-contract-app={GOOD}")
+    result.assert_outcomes(passed=1)
+
+
+def test_runs_under_xdist(pytester: pytest.Pytester):
+    result = pytester.runpytest_subprocess(
+        "-p",
+        "no:cacheprovider",
+        "-n",
+        "2",
+        "--action-contract",
+        f"--action-contract-path={SHOP}",
+        f"--action-contract-app={GOOD}",
+        *QUICK,
+    )
+    result.assert_outcomes(passed=12, skipped=3)
