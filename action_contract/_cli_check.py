@@ -159,6 +159,7 @@ def check(
             session=fixed_session or None,
             client_headers=client_headers or None,
             timeout=timeout,
+            in_process=bool(app),
         )
         for name in actions:
             catalog.action(name)

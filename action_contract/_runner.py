@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
 from hypothesis.errors import Unsatisfiable
 
-from ._action_request import ActionRequest
+from ._action_request import ActionRequest, handler_url
 from ._adversarial import VIOLATIONS, adversarial_requests, applicable_violations
 from ._checks import GROUPS, Case, Check, Group, checks_for
 from ._errors import InvalidArgument
@@ -35,7 +35,7 @@ from ._profiles import HasuraProfile
 from ._report import Failure, GroupResult, Report
 from ._requests import ClientHeadersOption, SessionOption, conforming_requests, edge_requests
 from ._sampling import draw_examples
-from ._targets import Target
+from ._targets import DEFAULT_APP_BASE_URL, Target
 
 __all__ = ["DEFAULT_DATABASE", "Settings", "check_request", "planned_groups", "run_contract", "run_group"]
 
@@ -81,6 +81,9 @@ class Settings:
     client_headers: ClientHeadersOption = field(default=None, hash=False)
     #: Seconds to wait for each reply instead of each action's own `timeout`.
     timeout: float | None = None
+    #: True when the target ignores the host (`--app`): an action whose handler URL the metadata cannot
+    #: give (an unset template variable, an SDL-only action) is then sent to a stand-in host.
+    in_process: bool = False
 
     @property
     def profile(self) -> HasuraProfile:
@@ -181,6 +184,16 @@ def check_request(
     failures = exchange.execute(request)
     action_checks = [c for c in exchange.checks if c.scope == "action"]
     return failures + exchange.action_failures(action_checks)
+
+
+def _base_url(catalog: Catalog, action: Action, settings: Settings) -> str | None:
+    if settings.base_url is not None or not settings.in_process:
+        return settings.base_url
+    try:
+        handler_url(catalog, action, {**catalog.variables, **(settings.env or {})}, None)
+    except InvalidArgument:
+        return DEFAULT_APP_BASE_URL
+    return None
 
 
 def _run_seed(settings: Settings) -> int | None:
@@ -303,7 +316,7 @@ def _run(
     options: dict[str, Any] = {
         "catalog": catalog,
         "hasura_version": exchange.profile,
-        "base_url": settings.base_url,
+        "base_url": _base_url(catalog, action, settings),
         "env": settings.env,
         "session": settings.session,
         "client_headers": settings.client_headers,

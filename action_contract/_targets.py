@@ -53,7 +53,15 @@ from ._response import ActionResponse, Headers, TransportFailure, TransportKind
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
-__all__ = ["DEFAULT_MAX_BODY", "AppTarget", "CallableTarget", "HttpTarget", "Target", "app_target"]
+__all__ = [
+    "DEFAULT_APP_BASE_URL",
+    "DEFAULT_MAX_BODY",
+    "AppTarget",
+    "CallableTarget",
+    "HttpTarget",
+    "Target",
+    "app_target",
+]
 
 #: Replies larger than this are cut off as `too_large`. Hasura has no cap; ours keeps memory bounded.
 DEFAULT_MAX_BODY = 10 * 1024 * 1024

@@ -105,6 +105,7 @@ def settings_from(config: pytest.Config) -> Settings:
             session=_pairs(option(config, "session"), "=", "session") or None,
             client_headers=_pairs(option(config, "header"), ":", "header") or None,
             timeout=_number(config, "timeout", float),
+            in_process=bool(option(config, "app")),
         )
     except InvalidArgument as error:
         raise pytest.UsageError(str(error)) from None

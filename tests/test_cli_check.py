@@ -6,10 +6,9 @@ import json
 import xml.etree.ElementTree as ElementTree
 
 from click.testing import CliRunner
+from conftest import FIXTURES
 
 from action_contract._cli import main
-
-from conftest import FIXTURES
 
 SHOP = str(FIXTURES / "projects" / "shop")
 GOOD = f"{FIXTURES / 'handlers' / 'shop.py'}:app"

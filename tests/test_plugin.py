@@ -5,7 +5,6 @@ from __future__ import annotations
 import xml.etree.ElementTree as ElementTree
 
 import pytest
-
 from conftest import FIXTURES
 
 SHOP = FIXTURES / "projects" / "shop"

@@ -162,13 +162,13 @@ def test_the_example_database_replays_an_earlier_failure_first(shop, tmp_path):
             return 200, {"wrong": True}
         return 400, {"message": "out of stock", "code": "out-of-stock"}
 
+    # Seed 6 is one where 200 examples find the rare input.
     settings = Settings(
-        examples=200, adversarial=False, database=str(tmp_path / "db"), exclude_checks=("accepts_valid",)
+        examples=200, adversarial=False, database=str(tmp_path / "db"), exclude_checks=("accepts_valid",), seed=6
     )
     with CallableTarget(handler) as target:
         first = run_group(shop, "placeOrder", "conforming", target, settings)
-    if first.passed:
-        pytest.skip("the rare input did not come up in 200 examples")
+    assert not first.passed
     replay = Settings(examples=1, adversarial=False, database=str(tmp_path / "db"), exclude_checks=("accepts_valid",))
     with CallableTarget(handler) as target:
         second = run_group(shop, "placeOrder", "conforming", target, replay)
