@@ -8,6 +8,8 @@ success or the error their files record.
 from __future__ import annotations
 
 import difflib
+import itertools
+import json
 import os
 import re
 from pathlib import Path
@@ -17,7 +19,18 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from action_contract import MetadataError, adversarial_requests, conforming_requests, edge_requests, load_catalog
+from action_contract import (
+    CallableTarget,
+    MetadataError,
+    Settings,
+    adversarial_requests,
+    conforming_requests,
+    edge_requests,
+    load_catalog,
+    render_json,
+    render_text,
+    run_contract,
+)
 from action_contract._json_schema import action_schemas
 from action_contract._locations import Locations, Reporter
 from action_contract._metadata_api import MetadataState, apply_calls
@@ -110,6 +123,32 @@ def test_corpus_actions_get_requests_that_fit_their_contract(source: Path) -> No
             assert error is None, (action.name, error)
         for request in draw_examples(adversarial_requests(action.name, **options), 3, seed_value=1):
             assert request.violation
+
+
+@pytest.mark.parametrize("source", _ids())
+def test_corpus_actions_can_be_checked_end_to_end(source: Path) -> None:
+    if source.relative_to(Path(CORPUS or ".")).parts[0] in REJECTED:
+        pytest.skip("Hasura rejects this metadata")
+    catalog = load_catalog(source)
+    env = {h.value_from_env: "secret" for a in catalog for h in a.headers if h.value_from_env}
+    env.update((name, "value") for a in catalog for h in a.headers if h.value for name in _template_names(h.value))
+    # Every kind of reply, in turn: the judge, the checks and the renderers must cope with all of them.
+    replies = itertools.cycle([(400, {"message": "no"}), (200, {}), (200, [{}]), (200, None), (500, "x"), (200, "s")])
+    settings = Settings(
+        examples=3,
+        adversarial_examples=3,
+        secret_examples=1,
+        database=None,
+        seed=1,
+        shrink=False,
+        env=env,
+        base_url="http://127.0.0.1:3000",
+    )
+    with CallableTarget(lambda payload, headers: next(replies)) as target:
+        report = run_contract(catalog, target, settings)
+    assert {r.action for r in report.results} == set(catalog.actions)
+    assert json.dumps(render_json(report, catalog=catalog))
+    assert render_text(report, catalog=catalog)
 
 
 def _template_names(text: str) -> list[str]:
