@@ -7,6 +7,7 @@ as sent. Bodies are cut to a readable length in text, kept whole (up to a cap) i
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import sys
 from collections.abc import Sequence
@@ -111,21 +112,20 @@ def render_failure(failure: Failure, *, catalog: Catalog | None, metadata: str, 
 def render_summary(report: Report) -> str:
     """The actions x checks table and a one-line total."""
     checks = list(registered_checks())
-    rows: dict[str, dict[str, str]] = {}
+    # (fatal, warnings) per action and check, summed over the groups the check ran on.
+    rows: dict[str, dict[str, tuple[int, int]]] = {}
     for result in report.results:
         row = rows.setdefault(result.action, {})
         if result.skipped is not None:
             continue
         for check in result.checks:
-            fatal = sum(1 for f in result.failures if f.check == check and f.fatal)
-            warned = sum(1 for f in result.failures if f.check == check and not f.fatal)
-            cell = f"FAIL {fatal}" if fatal else f"warn {warned}" if warned else "ok"
-            previous = row.get(check)
-            if previous is None or previous == "ok":
-                row[check] = cell
+            fatal, warned = row.get(check, (0, 0))
+            fatal += sum(1 for f in result.failures if f.check == check and f.fatal)
+            warned += sum(1 for f in result.failures if f.check == check and not f.fatal)
+            row[check] = (fatal, warned)
     used = [c for c in checks if any(c in row for row in rows.values())]
     header = ["action", *used]
-    table = [header] + [[action, *(row.get(c, "-") for c in used)] for action, row in rows.items()]
+    table = [header] + [[action, *(_cell(row.get(c)) for c in used)] for action, row in rows.items()]
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip() for r in table]
     failures = [f for f in report.failures if f.fatal]
@@ -139,6 +139,13 @@ def render_summary(report: Report) -> str:
         total += f", {skipped} group{'s' * (skipped != 1)} skipped"
     total += f" (seed {report.seed}, Hasura {report.hasura_version})" if report.seed is not None else ""
     return "\n".join([*lines, "", total])
+
+
+def _cell(counts: tuple[int, int] | None) -> str:
+    if counts is None:
+        return "-"
+    fatal, warned = counts
+    return f"FAIL {fatal}" if fatal else f"warn {warned}" if warned else "ok"
 
 
 def render_text(report: Report, *, catalog: Catalog | None = None) -> str:
@@ -229,6 +236,14 @@ def render_json(report: Report, *, catalog: Catalog | None = None) -> dict[str, 
     }
 
 
+# Characters XML 1.0 cannot hold even escaped (control bytes of an ANSI-coloured crash page, U+FFFF...).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def render_junit(report: Report, *, catalog: Catalog | None = None) -> str:
     """JUnit XML: one test case per action and check, failing with the failure's text."""
     metadata = report.source or "metadata"
@@ -257,10 +272,12 @@ def render_junit(report: Report, *, catalog: Catalog | None = None) -> str:
     for (action, check), entry in cases.items():
         case = ElementTree.SubElement(suite, "testcase", classname=action, name=check, time=f"{entry['time']:.3f}")
         if entry["skipped"]:
-            ElementTree.SubElement(case, "skipped", message=entry["skipped"])
+            ElementTree.SubElement(case, "skipped", message=_xml_text(entry["skipped"]))
         for failure in entry["failures"]:
-            node = ElementTree.SubElement(case, "failure", message=failure.finding.title, type=failure.finding.kind)
-            node.text = render_failure(failure, catalog=catalog, metadata=metadata, target=report.target)
+            node = ElementTree.SubElement(
+                case, "failure", message=_xml_text(failure.finding.title), type=_xml_text(failure.finding.kind)
+            )
+            node.text = _xml_text(render_failure(failure, catalog=catalog, metadata=metadata, target=report.target))
     suites = ElementTree.Element("testsuites")
     suites.append(suite)
     ElementTree.indent(suites)

@@ -49,13 +49,17 @@ def curl_command(request: ActionRequest, sources: Mapping[str, str], *, url: str
         if name.lower() in sources:
             # Quoted name, then a double-quoted reference the shell expands.
             parts += ["-H", shlex.quote(f"{name}: ") + f'"${sources[name.lower()]}"']
+        elif value == "":
+            # curl drops a header given as `Name:` with nothing after it; `Name;` sends it empty.
+            parts += ["-H", shlex.quote(f"{name};")]
         else:
             parts += ["-H", shlex.quote(f"{name}: {value}")]
     body = request.body
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        escaped = "".join(f"\\x{byte:02x}" for byte in body)
+        # Octal `\0ddd` is the escape POSIX defines for `%b`; dash (/bin/sh on Debian) has no `\xHH`.
+        escaped = "".join(f"\\0{byte:03o}" for byte in body)
         return f"printf '%b' {shlex.quote(escaped)} | " + " ".join(parts) + " --data-binary @-"
     parts += ["--data-raw", shlex.quote(text)]
     return " ".join(parts)
