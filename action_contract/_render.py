@@ -42,7 +42,8 @@ class Progress:
         failures = sum(1 for f in result.failures if f.fatal) if done else None
         if not done:
             if self.live and result.cases % 5 == 1:
-                self._draw(f"  {result.action} · {result.group} · {result.cases} cases")
+                failing = f" · {result.failing_cases} failing" if result.failing_cases else ""
+                self._draw(f"  {result.action} · {result.group} · {result.cases} cases{failing}")
             return
         mark = "ok" if result.passed else f"FAILED ({failures} failure{'s' * (failures != 1)})"
         warnings = sum(1 for f in result.failures if not f.fatal)

@@ -52,6 +52,8 @@ class GroupResult:
     action: str
     group: Group
     cases: int = 0
+    #: Cases that failed a check, shrinking attempts included (for live progress).
+    failing_cases: int = 0
     failures: list[Failure] = field(default_factory=list)
     #: Why the group did not run (no secret headers, a transform we cannot apply...), or None.
     skipped: str | None = None

@@ -256,6 +256,8 @@ class _Exchange:
             finding = check.function(case)
             if finding is not None:
                 failures.append(self._failure(check, finding, case))
+        if failures:
+            result.failing_cases += 1
         if self.progress is not None:
             self.progress(result, False)
         return failures

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["action_catalog", "action_target"]
 
-#: (option suffix, ini key, help, kind) of every setting; each `--action-contract-X` is also `action_contract_X`.
+#: (option suffix, kind, help) of every setting; each `--action-contract-X` is also the ini key `action_contract_X`.
 OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("path", "string", "Hasura metadata: a CLI project, metadata export, API calls file or actions.graphql."),
     ("url", "string", "Send to this scheme://host:port, keeping each handler's path (default: the metadata's URLs)."),

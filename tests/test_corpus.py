@@ -110,9 +110,7 @@ def test_corpus_actions_get_requests_that_fit_their_contract(source: Path) -> No
     if source.relative_to(Path(CORPUS or ".")).parts[0] in REJECTED:
         pytest.skip("Hasura rejects this metadata")
     catalog = load_catalog(source)
-    # Real projects keep secrets and URLs in the environment; stand-ins let every action be called.
-    env = {h.value_from_env: "secret" for a in catalog for h in a.headers if h.value_from_env}
-    env.update((name, "value") for a in catalog for h in a.headers if h.value for name in _template_names(h.value))
+    env = _stand_ins(catalog)
     options: dict[str, Any] = {"catalog": catalog, "base_url": "http://127.0.0.1:3000", "env": env}
     for action in catalog:
         validator = Draft202012Validator(action_schemas(catalog, action)["request"])
@@ -130,8 +128,7 @@ def test_corpus_actions_can_be_checked_end_to_end(source: Path) -> None:
     if source.relative_to(Path(CORPUS or ".")).parts[0] in REJECTED:
         pytest.skip("Hasura rejects this metadata")
     catalog = load_catalog(source)
-    env = {h.value_from_env: "secret" for a in catalog for h in a.headers if h.value_from_env}
-    env.update((name, "value") for a in catalog for h in a.headers if h.value for name in _template_names(h.value))
+    env = _stand_ins(catalog)
     # Every kind of reply, in turn: the judge, the checks and the renderers must cope with all of them.
     replies = itertools.cycle([(400, {"message": "no"}), (200, {}), (200, [{}]), (200, None), (500, "x"), (200, "s")])
     settings = Settings(
@@ -149,6 +146,13 @@ def test_corpus_actions_can_be_checked_end_to_end(source: Path) -> None:
     assert {r.action for r in report.results} == set(catalog.actions)
     assert json.dumps(render_json(report, catalog=catalog))
     assert render_text(report, catalog=catalog)
+
+
+def _stand_ins(catalog: Any) -> dict[str, str]:
+    # Real projects keep secrets and URLs in the environment; stand-ins let every action be called.
+    env = {h.value_from_env: "secret" for a in catalog for h in a.headers if h.value_from_env}
+    env.update((name, "value") for a in catalog for h in a.headers if h.value for name in _template_names(h.value))
+    return env
 
 
 def _template_names(text: str) -> list[str]:
