@@ -5,6 +5,7 @@ from ._adversarial import VIOLATIONS, adversarial_requests, applicable_violation
 from ._checks import Case, Check, Finding, register_check, registered_checks
 from ._errors import ActionContractError, InvalidArgument, MetadataError, Problem, TemplateError
 from ._hasura import Verdict, judge
+from ._in_process import AppTarget, CallableTarget, app_target
 from ._metadata import load_catalog
 from ._model import (
     Action,
@@ -29,7 +30,7 @@ from ._response import ActionResponse, TransportFailure
 from ._runner import Settings, check_request, run_contract, run_group
 from ._scalar_strategies import register_scalar
 from ._strict import StrictFinding, strict_findings
-from ._targets import AppTarget, CallableTarget, HttpTarget, Target, app_target
+from ._targets import HttpTarget, Target
 
 __all__ = [
     "VIOLATIONS",

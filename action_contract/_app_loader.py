@@ -5,7 +5,7 @@ call signature whether it is an ASGI app `(scope, receive, send)`, a WSGI app `(
 or a plain handler function `(payload, headers)`. Both raise `InvalidArgument` with the fix for every
 user mistake. The hosting parts (one event loop for the run, a worker thread that a deadline can
 abandon, the ASGI lifespan, the handler-function calling convention) know nothing of Hasura;
-`_targets` builds the targets on them.
+`_in_process` builds the targets on them.
 """
 
 from __future__ import annotations

@@ -21,10 +21,11 @@ from ._cli_common import (
     _scalar_option,
 )
 from ._errors import InvalidArgument, MetadataError
+from ._in_process import app_target
 from ._profiles import HasuraProfile
 from ._render import Progress, render_json, render_junit, render_text
 from ._runner import DEFAULT_DATABASE, Settings, run_contract
-from ._targets import HttpTarget, Target, app_target
+from ._targets import HttpTarget, Target
 
 __all__ = ["check"]
 

@@ -22,6 +22,7 @@ from action_contract import (
     InvalidArgument,
     Settings,
     TransportFailure,
+    _checks,
     adversarial_requests,
     edge_requests,
     judge,
@@ -31,7 +32,6 @@ from action_contract import (
     render_text,
     run_contract,
 )
-from action_contract import _checks
 from action_contract._checks import (
     accepts_valid,
     checks_for,
@@ -86,7 +86,9 @@ def case(action: str, response: ActionResponse, request: ActionRequest | None = 
     elif request.violation is not None:
         group = "adversarial"
     verdict = judge(SHOP.action(action), response, catalog=SHOP, request=request)
-    return Case(catalog=SHOP, action=SHOP.action(action), group=group, request=request, response=response, verdict=verdict)
+    return Case(
+        catalog=SHOP, action=SHOP.action(action), group=group, request=request, response=response, verdict=verdict
+    )
 
 
 def assert_finding(finding: Finding | None, check: str, kind: str | None, path: str | None) -> None:
