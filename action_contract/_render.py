@@ -78,7 +78,15 @@ def _indent(text: str, prefix: str = "    ") -> str:
     return "\n".join(prefix + line if line else line for line in text.splitlines())
 
 
-def render_failure(failure: Failure, *, catalog: Catalog | None, metadata: str, target: str) -> str:
+def render_failure(
+    failure: Failure,
+    *,
+    catalog: Catalog | None,
+    metadata: str,
+    target: str,
+    hasura_version: str | None = None,
+    exclude_checks: Sequence[str] = (),
+) -> str:
     """One failure as text: the check, expected vs found, Hasura's verdict, the request, the reply, reproductions."""
     finding, request, response = failure.finding, failure.request, failure.response
     label = "FAIL" if failure.fatal else "WARN"
@@ -106,7 +114,16 @@ def render_failure(failure: Failure, *, catalog: Catalog | None, metadata: str, 
     lines.append("  reproduce with curl:")
     lines.append("    " + curl_command(request, sources))
     lines.append("  reproduce with pytest:")
-    lines.append(_indent(pytest_snippet(request, sources, check=finding.check, metadata=metadata, target=target)))
+    snippet = pytest_snippet(
+        request,
+        sources,
+        check=finding.check,
+        metadata=metadata,
+        target=target,
+        hasura_version=hasura_version,
+        exclude_checks=exclude_checks,
+    )
+    lines.append(_indent(snippet))
     return "\n".join(lines)
 
 
@@ -153,11 +170,15 @@ def render_text(report: Report, *, catalog: Catalog | None = None) -> str:
     """The whole text report: each failure, then the summary table."""
     metadata = report.source or "metadata"
     parts = [
-        render_failure(f, catalog=catalog, metadata=metadata, target=report.target)
+        render_failure(f, catalog=catalog, metadata=metadata, target=report.target, **_replay(report))
         for f in sorted(report.failures, key=lambda f: not f.fatal)
     ]
     parts.append(render_summary(report))
     return "\n\n".join(parts) + "\n"
+
+
+def _replay(report: Report) -> dict[str, Any]:
+    return {"hasura_version": report.hasura_version, "exclude_checks": tuple(report.options.get("exclude_checks", ()))}
 
 
 def _latency(values: Sequence[float]) -> dict[str, float] | None:
@@ -171,7 +192,15 @@ def _latency(values: Sequence[float]) -> dict[str, float] | None:
     }
 
 
-def failure_json(failure: Failure, *, catalog: Catalog | None, metadata: str, target: str) -> dict[str, Any]:
+def failure_json(
+    failure: Failure,
+    *,
+    catalog: Catalog | None,
+    metadata: str,
+    target: str,
+    hasura_version: str | None = None,
+    exclude_checks: Sequence[str] = (),
+) -> dict[str, Any]:
     """One failure as data, with the same content as the text report."""
     request, response, finding = failure.request, failure.response, failure.finding
     sources = secret_sources(catalog, request)
@@ -201,7 +230,15 @@ def failure_json(failure: Failure, *, catalog: Catalog | None, metadata: str, ta
         "response": reply,
         "reproduce": {
             "curl": curl_command(request, sources),
-            "pytest": pytest_snippet(request, sources, check=finding.check, metadata=metadata, target=target),
+            "pytest": pytest_snippet(
+                request,
+                sources,
+                check=finding.check,
+                metadata=metadata,
+                target=target,
+                hasura_version=hasura_version,
+                exclude_checks=exclude_checks,
+            ),
         },
     }
 
@@ -232,7 +269,8 @@ def render_json(report: Report, *, catalog: Catalog | None = None) -> dict[str, 
             for r in report.results
         ],
         "failures": [
-            failure_json(f, catalog=catalog, metadata=metadata, target=report.target) for f in report.failures
+            failure_json(f, catalog=catalog, metadata=metadata, target=report.target, **_replay(report))
+            for f in report.failures
         ],
     }
 
@@ -278,7 +316,9 @@ def render_junit(report: Report, *, catalog: Catalog | None = None) -> str:
             node = ElementTree.SubElement(
                 case, "failure", message=_xml_text(failure.finding.title), type=_xml_text(failure.finding.kind)
             )
-            node.text = _xml_text(render_failure(failure, catalog=catalog, metadata=metadata, target=report.target))
+            node.text = _xml_text(
+                render_failure(failure, catalog=catalog, metadata=metadata, target=report.target, **_replay(report))
+            )
     suites = ElementTree.Element("testsuites")
     suites.append(suite)
     ElementTree.indent(suites)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import json
 import re
 import shlex
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from ._action_request import ActionRequest
 from ._model import DEFAULT_TIMEOUT, Catalog
+from ._profiles import HasuraProfile
 
 __all__ = ["curl_command", "pytest_snippet", "redacted_headers", "secret_sources"]
 
@@ -72,8 +73,10 @@ def pytest_snippet(
     check: str,
     metadata: str,
     target: str = "HttpTarget()",
+    hasura_version: str | None = None,
+    exclude_checks: Sequence[str] = (),
 ) -> str:
-    """A pytest test that sends the request and asserts every check passes on the reply."""
+    """A pytest test that sends the request and asserts every check passes on the reply, as the run judged it."""
     headers = []
     for name, value in request.headers:
         if name.lower() in sources:
@@ -109,9 +112,20 @@ def pytest_snippet(
         lines.append(f"        secret_headers={request.secret_headers!r},")
     if request.timeout != DEFAULT_TIMEOUT:
         lines.append(f"        timeout={request.timeout!r},")
-    lines += [
-        "    )",
-        f"    with {target} as target:",
-        "        assert check_request(catalog, request, target) == []",
-    ]
+    lines += ["    )", f"    with {target} as target:"]
+    if check == "accepts_valid":
+        # accepts_valid judges a whole run; for one request, the question is whether it gets a 2xx.
+        lines += [
+            "        response = target.send(request)",
+            "    assert response.status is not None and 200 <= response.status < 300, response",
+        ]
+    else:
+        if hasura_version == HasuraProfile().label:
+            hasura_version = None  # the default needs no saying
+        options = "".join(
+            f", {name}={value!r}"
+            for name, value in (("hasura_version", hasura_version), ("exclude_checks", tuple(exclude_checks)))
+            if value
+        )
+        lines.append(f"        assert check_request(catalog, request, target{options}) == []")
     return "\n".join(lines) + "\n"

@@ -188,7 +188,13 @@ class ContractItem(pytest.Item):
         metadata = str(option(self.config, "path"))
         app = option(self.config, "app")
         target = f"app_target({app!r})" if app else "HttpTarget()"
-        parts = [render_failure(f, catalog=contract.catalog, metadata=metadata, target=target) for f in failures]
+        settings = contract.settings
+        replay: dict[str, Any] = {}
+        if settings is not None:
+            replay = {"hasura_version": settings.profile.label, "exclude_checks": settings.exclude_checks}
+        parts = [
+            render_failure(f, catalog=contract.catalog, metadata=metadata, target=target, **replay) for f in failures
+        ]
         seed = result.seed
         rerun = f"--action-contract-seed {seed}" if seed is not None else "the same options"
         parts.append(f"{len(failures)} failure(s) in {result.cases} cases; rerun with {rerun}")

@@ -105,7 +105,13 @@ def test_the_text_report_shows_everything_about_each_failure(envelope):
     text = render_text(envelope, catalog=CATALOG)
     for failure in envelope.failures:
         finding, request, response = failure.finding, failure.request, failure.response
-        block = render_failure(failure, catalog=CATALOG, metadata=envelope.source or "", target=envelope.target)
+        block = render_failure(
+            failure,
+            catalog=CATALOG,
+            metadata=envelope.source or "",
+            target=envelope.target,
+            hasura_version=envelope.hasura_version,
+        )
         assert block in text
         lines = block.splitlines()
         assert lines[0] == f"FAIL {failure.action} · hasura_accepts · {finding.kind}"
@@ -396,7 +402,13 @@ def test_render_junit_has_one_testcase_per_action_and_check(envelope):
     for failure in envelope.failures:
         (node,) = cases[(failure.action, "hasura_accepts")].findall("failure")
         assert (node.get("message"), node.get("type")) == (failure.finding.title, failure.finding.kind)
-        expected = render_failure(failure, catalog=CATALOG, metadata=envelope.source or "", target=envelope.target)
+        expected = render_failure(
+            failure,
+            catalog=CATALOG,
+            metadata=envelope.source or "",
+            target=envelope.target,
+            hasura_version=envelope.hasura_version,
+        )
         assert node.text == expected
     for action in WITHOUT_SECRET:
         (skipped,) = cases[(action, "enforces_secret")].findall("skipped")
@@ -471,3 +483,22 @@ def test_progress_on_a_terminal_redraws_one_line():
     assert stream.getvalue().endswith("\r" + final + "\n")
     progress(group(name="adversarial", cases=1), False)
     assert stream.getvalue().endswith("\n\r  placeOrder · adversarial · 1 cases")
+
+
+def test_the_pytest_snippet_replays_as_the_run_judged(envelope):
+    failure = envelope.failures[0]
+    sources = secret_sources(CATALOG, failure.request)
+    older = pytest_snippet(
+        failure.request,
+        sources,
+        check=failure.check,
+        metadata="m",
+        hasura_version="v2.15.0",
+        exclude_checks=("output_conforms",),
+    )
+    assert "check_request(catalog, request, target, hasura_version='v2.15.0', exclude_checks=('output_conforms',))" in older
+    newest = pytest_snippet(failure.request, sources, check=failure.check, metadata="m", hasura_version="v2.45.0")
+    assert "check_request(catalog, request, target) == []" in newest
+    # accepts_valid judges a whole run: for one request the snippet asks for a 2xx.
+    whole_run = pytest_snippet(failure.request, sources, check="accepts_valid", metadata="m")
+    assert "200 <= response.status < 300" in whole_run and "check_request(catalog" not in whole_run
