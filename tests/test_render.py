@@ -496,7 +496,8 @@ def test_the_pytest_snippet_replays_as_the_run_judged(envelope):
         hasura_version="v2.15.0",
         exclude_checks=("output_conforms",),
     )
-    assert "check_request(catalog, request, target, hasura_version='v2.15.0', exclude_checks=('output_conforms',))" in older
+    expected = "check_request(catalog, request, target, hasura_version='v2.15.0', exclude_checks=('output_conforms',))"
+    assert expected in older
     newest = pytest_snippet(failure.request, sources, check=failure.check, metadata="m", hasura_version="v2.45.0")
     assert "check_request(catalog, request, target) == []" in newest
     # accepts_valid judges a whole run: for one request the snippet asks for a 2xx.
