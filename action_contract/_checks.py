@@ -11,7 +11,6 @@ Turn any check off with `--exclude-check NAME` (CLI), `--action-contract-exclude
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, overload
@@ -38,31 +37,17 @@ __all__ = [
 Group = Literal["conforming", "adversarial", "secret"]
 GROUPS: tuple[Group, ...] = ("conforming", "adversarial", "secret")
 
-_UNSET: Any = object()
 
-
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Case:
     """One exchange with a handler: the request, the reply and Hasura's verdict; what a check reads."""
 
-    __slots__ = ("_json", "action", "catalog", "group", "request", "response", "verdict")
-
-    def __init__(
-        self,
-        *,
-        catalog: Catalog,
-        action: Action,
-        group: Group,
-        request: ActionRequest,
-        response: ActionResponse,
-        verdict: Verdict,
-    ) -> None:
-        self.catalog = catalog
-        self.action = action
-        self.group = group
-        self.request = request
-        self.response = response
-        self.verdict = verdict
-        self._json: Any = _UNSET
+    catalog: Catalog = field(repr=False)
+    action: Action = field(repr=False)
+    group: Group
+    request: ActionRequest
+    response: ActionResponse
+    verdict: Verdict
 
     @property
     def status_class(self) -> str:
@@ -72,13 +57,8 @@ class Case:
         return f"{self.response.status // 100}xx"
 
     def body_json(self) -> Any:
-        """The reply body as JSON (parsed once), or None when it is not JSON."""
-        if self._json is _UNSET:
-            try:
-                self._json = json.loads(self.response.body)
-            except ValueError:
-                self._json = None
-        return self._json
+        """The reply body as JSON, decoded once by the judge (None when it is not JSON)."""
+        return self.verdict.reply
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -12,7 +12,7 @@ import click
 from ._action_request import ActionRequest
 from ._cli_common import EXIT_OK, EXIT_VIOLATIONS, _env_option, _exit_with, _load, _scalar_option
 from ._errors import InvalidArgument, MetadataError, TemplateError
-from ._hasura import Verdict, decode_reply
+from ._hasura import Verdict
 from ._hasura import judge as judge_reply
 from ._model import Action, Catalog
 from ._profiles import HasuraProfile
@@ -73,7 +73,7 @@ def judge(
         _exit_with(exc)
     findings: list[StrictFinding] = []
     if verdict.accepted and 200 <= status <= 299:
-        findings = strict_findings(catalog, action.output_type, decode_reply(reply.body)[1])
+        findings = strict_findings(catalog, action.output_type, verdict.reply)
     if output_format == "json":
         document = {
             "accepted": verdict.accepted,

@@ -42,6 +42,8 @@ class Verdict:
     path: str = "$"
     #: What Hasura saw, why it decided so, and what to change in the handler.
     explanation: str
+    #: The reply body as Hasura decoded it, so checks need not decode it again (None when it is not JSON).
+    reply: Any = None
 
     @property
     def errors(self) -> list[Mapping[str, Any]]:
@@ -137,6 +139,7 @@ class _Judge:
             reason="unexpected_status",
             internal_error=internal,
             body=body,
+            reply=body,
             explanation=(
                 f"Status {status} is neither 2xx nor 4xx, so Hasura reports an internal error and ignores the "
                 'body. Answer 2xx with the output, or 4xx with {"message": ...} for an error the client should see.'
@@ -203,6 +206,7 @@ class _Judge:
         return Verdict(
             accepted=True,
             data=shape(self.catalog, self.action.output_type, body, self.profile),
+            reply=body,
             reason="ok",
             explanation=(
                 f"Hasura accepts this {self.response.status} reply for output type {self.action.output_type}. "
@@ -218,6 +222,7 @@ class _Judge:
         return Verdict(
             accepted=False,
             error=parsed,  # no `internal` on a well-formed error object (contract §4.2)
+            reply=body,
             reason="handler_error",
             explanation=(
                 f"A well-formed {self.response.status} error object: Hasura passes the handler's message"
@@ -237,6 +242,7 @@ class _Judge:
             path=rejection.path,
             internal_error="unexpected response",
             body=body,
+            reply=body,
             explanation=_explain(rejection, self.action),
         )
 
@@ -251,6 +257,7 @@ class _Judge:
         code: str = "unexpected",
         error_path: str = "$",
         path: str = "$",
+        reply: Any = None,
     ) -> Verdict:
         # `encodeGQLErr`: path and code, then `internal` when the caller may see it (§4.3).
         extensions: dict[str, Any] = {"path": error_path, "code": code}
@@ -271,6 +278,7 @@ class _Judge:
             reason=reason,
             path=path,
             explanation=explanation,
+            reply=reply,
         )
 
 

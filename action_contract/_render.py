@@ -10,7 +10,7 @@ import json
 import re
 import statistics
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 from xml.etree import ElementTree
 
@@ -111,19 +111,11 @@ def render_failure(
         lines.append(f"  reply: {response.status} in {response.elapsed * 1000:.0f} ms")
         lines += [f"    {name}: {value}" for name, value in response.headers]
         lines.append(_indent(_body_text(response.body, _BODY_TEXT)) if response.body else "    (empty body)")
+    reproduce = _reproductions(failure, sources, metadata, target, hasura_version, exclude_checks)
     lines.append("  reproduce with curl:")
-    lines.append("    " + curl_command(request, sources))
+    lines.append("    " + reproduce["curl"])
     lines.append("  reproduce with pytest:")
-    snippet = pytest_snippet(
-        request,
-        sources,
-        check=finding.check,
-        metadata=metadata,
-        target=target,
-        hasura_version=hasura_version,
-        exclude_checks=exclude_checks,
-    )
-    lines.append(_indent(snippet))
+    lines.append(_indent(reproduce["pytest"]))
     return "\n".join(lines)
 
 
@@ -177,6 +169,29 @@ def render_text(report: Report, *, catalog: Catalog | None = None) -> str:
     return "\n\n".join(parts) + "\n"
 
 
+def _reproductions(
+    failure: Failure,
+    sources: Mapping[str, str],
+    metadata: str,
+    target: str,
+    hasura_version: str | None,
+    exclude_checks: Sequence[str],
+) -> dict[str, str]:
+    request, check = failure.request, failure.finding.check
+    return {
+        "curl": curl_command(request, sources),
+        "pytest": pytest_snippet(
+            request,
+            sources,
+            check=check,
+            metadata=metadata,
+            target=target,
+            hasura_version=hasura_version,
+            exclude_checks=exclude_checks,
+        ),
+    }
+
+
 def _replay(report: Report) -> dict[str, Any]:
     return {"hasura_version": report.hasura_version, "exclude_checks": tuple(report.options.get("exclude_checks", ()))}
 
@@ -228,18 +243,7 @@ def failure_json(
         "explanation": failure.explanation,
         "request": request_data,
         "response": reply,
-        "reproduce": {
-            "curl": curl_command(request, sources),
-            "pytest": pytest_snippet(
-                request,
-                sources,
-                check=finding.check,
-                metadata=metadata,
-                target=target,
-                hasura_version=hasura_version,
-                exclude_checks=exclude_checks,
-            ),
-        },
+        "reproduce": _reproductions(failure, sources, metadata, target, hasura_version, exclude_checks),
     }
 
 

@@ -63,6 +63,8 @@ class GroupResult:
     #: Adversarial rules tried, with how many requests each.
     violations: Counter[str] = field(default_factory=Counter)
     elapsed: float = 0.0
+    #: Why no request of the group got a reply (nothing listens at the URL), when that was so.
+    unreachable: str | None = None
     #: The seed the group ran with (None when derandomized), to rerun it exactly.
     seed: int | None = None
     #: Checks that ran on this group (for the actions x checks summary).

@@ -34,6 +34,7 @@ from ._model import Action, Catalog
 from ._profiles import HasuraProfile
 from ._report import Failure, GroupResult, Report
 from ._requests import ClientHeadersOption, SessionOption, conforming_requests, edge_requests
+from ._response import TransportFailure
 from ._sampling import draw_examples
 from ._targets import DEFAULT_APP_BASE_URL, Target
 
@@ -42,10 +43,13 @@ __all__ = ["DEFAULT_DATABASE", "Settings", "check_request", "planned_groups", "r
 #: Where failing examples are kept between runs, beside Hypothesis's own (`.hypothesis/examples`).
 DEFAULT_DATABASE = ".hypothesis/action-contract"
 
+#: Transport failures that mean nothing listens at the URL: every further request would fail the same way.
+_UNREACHABLE = frozenset({"refused", "dns", "invalid_url"})
 _SECRET_RULES = ("missing_secret_header", "wrong_secret_header")
 _ADVERSARIAL_RULES = tuple(v for v in VIOLATIONS if v not in _SECRET_RULES)
 
 Progress = Callable[[GroupResult, bool], None]
+Found = dict[tuple[str, str, str], Failure]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,7 +129,10 @@ def run_contract(
     checks = checks_for(settings.exclude_checks)
     reported: set[tuple[str, str, str]] = set()
     for action in actions:
+        unreachable: str | None = None
         for group, skipped in planned_groups(action, settings):
+            if skipped is None and unreachable is not None:
+                skipped = f"not sent: the handler never answered ({unreachable})"
             if skipped is not None:
                 result = GroupResult(action=action.name, group=group, skipped=skipped)
                 report.results.append(result)
@@ -137,6 +144,7 @@ def run_contract(
             result.failures = [f for f in result.failures if f.key not in reported]
             reported.update(f.key for f in result.failures)
             report.results.append(result)
+            unreachable = unreachable or result.unreachable
     report.elapsed = time.perf_counter() - started
     return report
 
@@ -228,11 +236,23 @@ class _Exchange:
         self.progress = progress
         self.result = GroupResult(action=action.name, group=group, checks=tuple(c.name for c in self.checks))
         self.cases: list[Case] = []
+        # A handler nobody listens for fails every request the same way; one failure says it all.
+        self._answered = False
+        self._unreachable: TransportFailure | None = None
+
+    @property
+    def unreachable(self) -> TransportFailure | None:
+        """The failure of the first call when no call of this group has got a reply since."""
+        return None if self._answered else self._unreachable
 
     def execute(self, request: ActionRequest) -> list[Failure]:
         if self.timeout is not None:
             request = dataclasses.replace(request, timeout=self.timeout)
         response = self.target.send(request)
+        if response.failure is None:
+            self._answered = True
+        elif self._unreachable is None and self.result.cases == 0 and response.failure.kind in _UNREACHABLE:
+            self._unreachable = response.failure
         verdict = judge(self.action, response, self.profile, catalog=self.catalog, request=request)
         case = Case(
             catalog=self.catalog,
@@ -322,36 +342,42 @@ def _run(
         "session": settings.session,
         "client_headers": settings.client_headers,
     }
-    found: dict[tuple[str, str, str], Failure] = {}
+    found: Found = {}
     if group == "conforming":
-        for request in edge_requests(action, **options):
-            for failure in exchange.execute(request):
-                found.setdefault(failure.key, failure)
+        _send_all(exchange, edge_requests(action, **options), found)
         strategy = conforming_requests(action, **options)
         count = settings.examples
     elif group == "adversarial":
         rules = [rule for rule in applicable_violations(action, **options) if rule in _ADVERSARIAL_RULES]
         # Every rule once first: drawn at random, 50 requests would miss a few of 20 rules.
-        for request in _one_per_rule(action, rules, options, seed):
-            for failure in exchange.execute(request):
-                found.setdefault(failure.key, failure)
+        _send_all(exchange, _one_per_rule(action, rules, options, seed), found)
         strategy = adversarial_requests(action, violations=rules, **options)
         count = settings.adversarial_examples
     else:
         strategy = adversarial_requests(action, violations=_SECRET_RULES, **options)
         count = settings.secret_examples
-    if count > 0:
+    if count > 0 and exchange.unreachable is None:
         _explore(exchange, strategy, count, settings, seed, found, catalog)
-    if group == "conforming":
+    if group == "conforming" and exchange.unreachable is None:
         for failure in exchange.action_failures([c for c in exchange.checks if c.scope == "action"]):
             found.setdefault(failure.key, failure)
     result = exchange.result
     result.seed = seed
+    if exchange.unreachable is not None:
+        result.unreachable = exchange.unreachable.detail
     result.failures = list(found.values())
     result.elapsed = time.perf_counter() - started
     if progress is not None:
         progress(result, True)
     return result
+
+
+def _send_all(exchange: _Exchange, requests: Sequence[ActionRequest], found: Found) -> None:
+    for request in requests:
+        for failure in exchange.execute(request):
+            found.setdefault(failure.key, failure)
+        if exchange.unreachable is not None:
+            return
 
 
 def _one_per_rule(
@@ -370,7 +396,7 @@ def _explore(
     count: int,
     settings: Settings,
     seed: int | None,
-    found: dict[tuple[str, str, str], Failure],
+    found: Found,
     catalog: Catalog,
 ) -> None:
     raised: dict[tuple[str, str, str], int] = {}

@@ -246,3 +246,15 @@ def test_over_real_http_on_loopback(shop, monkeypatch):
     assert report.passed, [f.finding for f in report.failures]
     first = next(f for f in report.results if f.cases)
     assert all(latency < 5 for latency in first.latencies)
+
+
+def test_an_unreachable_handler_fails_once_per_action_not_once_per_request(shop):
+    with HttpTarget() as target:
+        report = run_contract(
+            shop, target, Settings(actions=("placeOrder",), base_url="http://127.0.0.1:9", database=None)
+        )
+    assert [(f.check, f.finding.kind) for f in report.failures] == [("hasura_accepts", "transport:refused")]
+    conforming, adversarial, secret = report.results
+    assert conforming.cases == 1 and conforming.unreachable is not None
+    assert adversarial.skipped is not None and "never answered" in adversarial.skipped
+    assert secret.skipped == adversarial.skipped
