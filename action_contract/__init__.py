@@ -4,9 +4,12 @@ from ._action_request import ActionRequest
 from ._adversarial import VIOLATIONS, adversarial_requests, applicable_violations
 from ._checks import Case, Check, Finding, register_check, registered_checks
 from ._errors import ActionContractError, InvalidArgument, MetadataError, Problem, TemplateError
+from ._examples import Examples, Latency, load_examples
 from ._hasura import Verdict, judge
 from ._in_process import AppTarget, CallableTarget, app_target
 from ._metadata import load_catalog
+from ._mock import MockHandler
+from ._mock_router import ActionMockRouter, mock_router
 from ._model import (
     Action,
     Argument,
@@ -36,6 +39,7 @@ __all__ = [
     "VIOLATIONS",
     "Action",
     "ActionContractError",
+    "ActionMockRouter",
     "ActionRequest",
     "ActionResponse",
     "AppTarget",
@@ -46,6 +50,7 @@ __all__ = [
     "Check",
     "EnumType",
     "EnumValue",
+    "Examples",
     "Failure",
     "Field",
     "Finding",
@@ -55,7 +60,9 @@ __all__ = [
     "HttpTarget",
     "InputObjectType",
     "InvalidArgument",
+    "Latency",
     "MetadataError",
+    "MockHandler",
     "ObjectType",
     "Permission",
     "Problem",
@@ -78,6 +85,8 @@ __all__ = [
     "edge_requests",
     "judge",
     "load_catalog",
+    "load_examples",
+    "mock_router",
     "register_check",
     "register_scalar",
     "registered_checks",

@@ -26,6 +26,7 @@ from ._cli_common import (
     _scalar_option,
 )
 from ._cli_judge import judge
+from ._cli_mock import mock
 from ._errors import InvalidArgument, MetadataError, Problem
 from ._json_schema import schema_document
 from ._model import Catalog, EnumType, InputObjectType, ObjectType, ScalarType
@@ -259,3 +260,4 @@ def _catalog_json(catalog: Catalog) -> dict[str, Any]:
 # Commands with a module of their own.
 main.add_command(check)
 main.add_command(judge)
+main.add_command(mock)

@@ -22,6 +22,7 @@ from ._cli_common import (
 )
 from ._errors import InvalidArgument, MetadataError
 from ._in_process import app_target
+from ._mock import MockHandler
 from ._profiles import HasuraProfile
 from ._render import Progress, render_json, render_junit, render_text
 from ._runner import DEFAULT_DATABASE, Settings, run_contract
@@ -57,6 +58,12 @@ def _check_names() -> str:
     "--app", "app", metavar="MOD:ATTR", help="Call an ASGI/WSGI app or a function in-process (module or file.py)."
 )
 @click.option("--app-kind", type=click.Choice(["asgi", "wsgi", "callable"]), help="What --app is, when it can't tell.")
+@click.option(
+    "--mock",
+    "use_mock",
+    is_flag=True,
+    help="Check the mock handler (shows the contract is self-consistent).",
+)
 @click.option("--action", "actions", multiple=True, metavar="NAME", help="Only this action. Repeatable.")
 @click.option(
     "--examples", default=100, show_default=True, type=click.IntRange(min=0), help="Conforming requests per action."
@@ -105,6 +112,7 @@ def check(
     url: str | None,
     app: str | None,
     app_kind: str | None,
+    use_mock: bool,
     actions: Sequence[str],
     examples: int,
     adversarial_examples: int,
@@ -136,8 +144,8 @@ def check(
 
     Exit codes: 0 the contract holds, 1 violations found, 2 usage or metadata errors.
     """
-    if url and app:
-        raise click.UsageError("pass either --url or --app, not both")
+    if sum(map(bool, (url, app, use_mock))) > 1:
+        raise click.UsageError("pass only one of --url, --app and --mock")
     client_headers = _pairs(headers, sep=":", option="--header", example="'NAME: VALUE'")
     fixed_session = _pairs(session, sep="=", option="--session", example="NAME=VALUE")
     try:
@@ -160,17 +168,21 @@ def check(
             session=fixed_session or None,
             client_headers=client_headers or None,
             timeout=timeout,
-            in_process=bool(app),
+            in_process=bool(app) or use_mock,
         )
         for name in actions:
             catalog.action(name)
-        target: Target = app_target(app, kind=app_kind) if app else HttpTarget()
+        target: Target = HttpTarget()
+        if app:
+            target = app_target(app, kind=app_kind)
+        elif use_mock:
+            target = app_target(MockHandler(catalog, require_secret=True, env=settings.env, cors=False), kind="asgi")
         progress = None if quiet else Progress(sys.stderr)
         with target:
             report = run_contract(catalog, target, settings, progress=progress)
     except (MetadataError, InvalidArgument) as error:
         _exit_with(error)
-    report.target = f"app_target({app!r})" if app else "HttpTarget()"
+    report.target = f"app_target({app!r})" if app else "MockHandler(catalog)" if use_mock else "HttpTarget()"
     click.echo(render_text(report, catalog=catalog))
     if report_json:
         Path(report_json).write_text(json.dumps(render_json(report, catalog=catalog), indent=2, ensure_ascii=False))

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from action_contract import Catalog, Target
+    from action_contract import ActionMockRouter, Catalog, Target
 
-__all__ = ["action_catalog", "action_target"]
+__all__ = ["action_catalog", "action_mock", "action_target"]
 
 #: (option suffix, kind, help) of every setting; each `--action-contract-X` is also the ini key `action_contract_X`.
 OPTIONS: tuple[tuple[str, str, str], ...] = (
@@ -72,6 +72,11 @@ def option(config: pytest.Config, name: str) -> Any:
 def pytest_configure(config: pytest.Config) -> None:
     """Load the contract machinery only when `--action-contract` is on."""
     config.addinivalue_line("markers", "action_contract: a Hasura Action handler contract test item")
+    config.addinivalue_line(
+        "markers",
+        "action_mock(seed=0, scenario=None, examples=None, latency=None, error_rate=0.0, require_secret=False, "
+        "base_url=None, env=None): options of the action_mock fixture",
+    )
     if _enabled(config):
         # Imported here, not at the top: a pytest run without --action-contract must not pay for it.
         from ._items import ContractSession
@@ -99,3 +104,18 @@ def action_target(pytestconfig: pytest.Config) -> Iterator[Target]:
 
     with configured_target(pytestconfig) as target:
         yield target
+
+
+@pytest.fixture
+def action_mock(request: pytest.FixtureRequest, action_catalog: Catalog) -> Iterator[ActionMockRouter]:
+    """A started respx router answering httpx calls to the handler URLs as `action-contract mock` would.
+
+    Options come from `@pytest.mark.action_mock(seed=..., scenario=..., examples=...)`; the journal of
+    calls is `action_mock.journal`.
+    """
+    from ._items import started_mock
+
+    marker = request.node.get_closest_marker("action_mock")
+    options = dict(marker.kwargs) if marker is not None else {}
+    with started_mock(request.config, action_catalog, options, request.path.parent) as router:
+        yield router

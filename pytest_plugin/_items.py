@@ -11,6 +11,7 @@ import pytest
 
 from action_contract import (
     ActionContractError,
+    ActionMockRouter,
     Catalog,
     GroupResult,
     HasuraProfile,
@@ -21,13 +22,24 @@ from action_contract import (
     Target,
     app_target,
     load_catalog,
+    mock_router,
     render_failure,
     run_group,
 )
 
 from . import option
 
-__all__ = ["ContractItem", "ContractSession", "configured_target", "load_configured_catalog", "settings_from"]
+__all__ = [
+    "ContractItem",
+    "ContractSession",
+    "configured_target",
+    "load_configured_catalog",
+    "settings_from",
+    "started_mock",
+]
+
+#: What `@pytest.mark.action_mock(...)` may set: the options of `mock_router`.
+MOCK_OPTIONS = ("seed", "scenario", "examples", "latency", "error_rate", "require_secret", "base_url", "env")
 
 GROUPS = ("conforming", "adversarial", "secret")
 
@@ -68,6 +80,33 @@ def load_configured_catalog(config: pytest.Config) -> Catalog:
         raise pytest.UsageError(str(error)) from None
     except InvalidArgument as error:
         raise pytest.UsageError(f"--action-contract-path: {error}") from None
+
+
+@contextlib.contextmanager
+def started_mock(
+    config: pytest.Config, catalog: Catalog, options: dict[str, Any], test_dir: Path
+) -> Iterator[ActionMockRouter]:
+    """A started `mock_router` for `catalog` with the marker's options; relative example files are
+    looked up beside the test module first, then in the root directory."""
+    unknown = sorted(set(options) - set(MOCK_OPTIONS))
+    if unknown:
+        pytest.fail(
+            f"@pytest.mark.action_mock: unknown option {unknown[0]!r}; expected {', '.join(MOCK_OPTIONS)}",
+            pytrace=False,
+        )
+    options = dict(options)
+    examples = options.get("examples")
+    if examples is not None and not Path(examples).is_absolute():
+        beside = test_dir / examples
+        options["examples"] = beside if beside.exists() else config.rootpath / examples
+    options["env"] = {**_pairs(option(config, "env"), "=", "env"), **(options.get("env") or {})}
+    options.setdefault("base_url", option(config, "url"))
+    try:
+        router = mock_router(catalog, **options)
+    except (MetadataError, InvalidArgument) as error:
+        pytest.fail(f"action_mock: {error}", pytrace=False)
+    with router:
+        yield router
 
 
 @contextlib.contextmanager

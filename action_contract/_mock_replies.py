@@ -1,0 +1,397 @@
+"""What the mock handler answers to one webhook call, independent of how the call arrived (ASGI or respx).
+
+The order is a careful handler's: size limit, JSON, which action, the secret headers, the contract
+(envelope, session variables, every input value), then the scenario and the reply. Bad calls get a
+Hasura error object (contract §4.1) whose `message` names the JSON path, never a 500; good calls get
+a reply that is valid by the strict output type and stable: the same action and `input` always get
+the same reply for a given seed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import threading
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import urlsplit
+
+from ._action_request import handler_url
+from ._errors import InvalidArgument
+from ._examples import BUILTIN_SCENARIOS, ActionExamples, Examples, Latency, Reply
+from ._fake import OutputFaker
+from ._model import Action, Catalog
+from ._suggest import did_you_mean
+from ._validation import CallProblem, call_problems
+
+__all__ = ["DEFAULT_MAX_BODY", "Journal", "MockReply", "MockResponder", "error_body"]
+
+#: Hasura's payloads are a few kilobytes; a body over 1 MiB is a client bug, answered with 413.
+DEFAULT_MAX_BODY = 1024 * 1024
+
+_JSON = "application/json"
+_TEXT = "text/plain; charset=utf-8"
+_SHOWN_PROBLEMS = 20
+_JOURNAL_TEXT = 2000
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MockReply:
+    """The mock's answer: status, body bytes, content type, and how long to wait before sending it."""
+
+    status: int
+    body: bytes
+    content_type: str = _JSON
+    #: Seconds to wait before answering (latency, or the `timeout` scenario).
+    delay: float = 0.0
+    action: str | None = None
+    scenario: str | None = None
+    #: The request body as parsed (None when it was not JSON), for the journal.
+    payload: Any = None
+    #: The reply as a value (JSON, or the text), for the journal.
+    value: Any = None
+    #: True for the `timeout` scenario: the reply is late on purpose, past the action's timeout.
+    times_out: bool = False
+
+
+def error_body(message: str, code: str, path: str | None = None, **extensions: Any) -> dict[str, Any]:
+    """A Hasura error object (contract §4.1): `message`, and `extensions` with `code` and `path`."""
+    ext: dict[str, Any] = {"code": code}
+    if path is not None:
+        ext["path"] = path
+    ext.update(extensions)
+    return {"message": message, "extensions": ext}
+
+
+def _json_reply(status: int, value: Any, **fields: Any) -> MockReply:
+    body = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    return MockReply(status=status, body=body, value=value, **fields)
+
+
+@dataclass(frozen=True, slots=True)
+class _Secret:
+    header: str  # lower-case
+    variable: str
+    value: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _ActionSetup:
+    action: Action
+    path: str
+    secrets: tuple[_Secret, ...]
+    latency: Latency | None
+    examples: ActionExamples | None
+    scenarios: tuple[str, ...]
+
+
+class MockResponder:
+    """Answers webhook calls for every action of a catalog; see `MockHandler` for the options."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        *,
+        seed: int = 0,
+        examples: Examples | None = None,
+        latency: Latency | None = None,
+        error_rate: float = 0.0,
+        scenario: str | None = None,
+        require_secret: bool = False,
+        env: Mapping[str, str] | None = None,
+        base_url: str | None = None,
+        max_body: int = DEFAULT_MAX_BODY,
+    ) -> None:
+        if not 0.0 <= error_rate <= 1.0:
+            raise InvalidArgument(f"expected an error rate from 0 to 1, found {error_rate!r}")
+        self.catalog = catalog
+        self.seed = seed
+        self.error_rate = error_rate
+        self.require_secret = require_secret
+        self.max_body = max_body
+        self.variables = {**catalog.variables, **(env or {})}
+        self.faker = OutputFaker(catalog)
+        # Latency and the error rate draw from one seeded sequence: a run replays when the calls do.
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+        self.setups: dict[str, _ActionSetup] = {}
+        self.by_path: dict[str, list[str]] = {}
+        for action in catalog:
+            own = examples.get(action.name) if examples is not None else None
+            setup = _ActionSetup(
+                action=action,
+                path=self._path(action, base_url),
+                secrets=tuple(self._secrets(action)),
+                latency=own.latency if own is not None and own.latency is not None else latency,
+                examples=own,
+                scenarios=BUILTIN_SCENARIOS + tuple((own.named or {}) if own is not None else ()),
+            )
+            self.setups[action.name] = setup
+            self.by_path.setdefault(setup.path, []).append(action.name)
+        if scenario is not None:
+            self._check_scenario(scenario)
+        self.scenario = scenario
+
+    def _path(self, action: Action, base_url: str | None) -> str:
+        try:
+            url = handler_url(self.catalog, action, self.variables, base_url)
+        except InvalidArgument:
+            # An unset template variable: only the path after it matters to the mock.
+            url = handler_url(self.catalog, action, {}, base_url or "http://mock.invalid")
+        return urlsplit(url).path or "/"
+
+    def _secrets(self, action: Action) -> list[_Secret]:
+        return [
+            _Secret(header.name.lower(), header.value_from_env, self.variables.get(header.value_from_env))
+            for header in action.headers
+            if header.value_from_env is not None
+        ]
+
+    def _check_scenario(self, scenario: str) -> None:
+        known = set(BUILTIN_SCENARIOS)
+        for setup in self.setups.values():
+            known.update(setup.scenarios)
+        if scenario not in known:
+            listed = ", ".join(sorted(known))
+            raise InvalidArgument(
+                f"unknown mock scenario {scenario!r}.{did_you_mean(scenario, sorted(known))} Known: {listed}"
+            )
+
+    def missing_secrets(self) -> list[str]:
+        """`value_from_env` variables without a value: with `require_secret` any non-empty header value passes."""
+        return sorted({s.variable for setup in self.setups.values() for s in setup.secrets if s.value is None})
+
+    # -- answering -----------------------------------------------------------------------------
+
+    def answer(self, path: str, headers: Mapping[str, str], body: bytes, scenario: str | None = None) -> MockReply:
+        """The reply to a POST of `body` to `path`; `headers` has lower-case names."""
+        if len(body) > self.max_body:
+            return self.too_large(len(body))
+        if not body.strip():
+            return _json_reply(
+                400, error_body("the request body is empty; Hasura always POSTs a JSON object", "invalid-json", "$")
+            )
+        try:
+            payload = json.loads(body)
+        except (ValueError, RecursionError) as error:
+            detail = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
+            where = f" at line {error.lineno} column {error.colno}" if isinstance(error, json.JSONDecodeError) else ""
+            message = f"the request body is not JSON: {detail}{where}; Hasura always POSTs a JSON object"
+            return _json_reply(400, error_body(message, "invalid-json", "$"))
+        setup, problem = self._route(path, payload)
+        if setup is None:
+            return _json_reply(400, problem, payload=payload)
+        name = setup.action.name
+        denied = self._denied(setup, headers)
+        if denied is not None:
+            return _json_reply(401, denied, action=name, payload=payload)
+        problems = call_problems(self.catalog, setup.action, payload)
+        if problems:
+            return _json_reply(400, _invalid(problems), action=name, payload=payload)
+        chosen = scenario or headers.get("x-mock-scenario") or self.scenario
+        if chosen is None and self.error_rate and self._draw() < self.error_rate:
+            chosen = "error"
+        return self._scenario(setup, payload, chosen or "success")
+
+    def too_large(self, size: int | None = None) -> MockReply:
+        """The 413 for a body over the limit (`size` in bytes when known)."""
+        has = f"has {size} bytes" if size is not None else "is larger than that"
+        message = (
+            f"the request body {has}, over the mock's limit of {self.max_body} bytes; "
+            "Hasura's payloads are small, so check what is being sent"
+        )
+        return _json_reply(413, error_body(message, "payload-too-large", "$", limit=self.max_body))
+
+    def _draw(self) -> float:
+        with self._lock:
+            return self._random.random()
+
+    def _route(self, path: str, payload: Any) -> tuple[_ActionSetup | None, Any]:
+        at_path = self.by_path.get(path, [])
+        named = payload.get("action") if isinstance(payload, dict) else None
+        name = named.get("name") if isinstance(named, dict) else None
+        if isinstance(name, str) and name in self.setups:
+            if at_path and name not in at_path:
+                # Several actions may share a URL, but an action is never sent to another's URL (§1.1).
+                served = ", ".join(at_path)
+                message = (
+                    f"action {name!r} is not served at {path} (that URL is the handler of {served}); "
+                    f"{name}'s handler is {self.setups[name].path}"
+                )
+                return None, error_body(message, "action-mismatch", "$.action.name")
+            return self.setups[name], None
+        if len(at_path) == 1:
+            # Let the contract check say exactly what is wrong with the envelope.
+            return self.setups[at_path[0]], None
+        if isinstance(name, str):
+            choices = at_path or list(self.setups)
+            message = f"no action named {name!r}.{did_you_mean(name, choices)} This mock serves {_listed(choices)}"
+            return None, error_body(message, "action-not-found", "$.action.name")
+        found = json.dumps(named) if named is not None else "nothing"
+        message = (
+            f'expected "action": {{"name": ...}} naming one of {_listed(at_path or list(self.setups))}, '
+            f"found {_cut(found)}"
+        )
+        return None, error_body(message, "unexpected-payload", "$.action")
+
+    def _denied(self, setup: _ActionSetup, headers: Mapping[str, str]) -> dict[str, Any] | None:
+        if not self.require_secret:
+            return None
+        for secret in setup.secrets:
+            sent = headers.get(secret.header)
+            if not sent:
+                message = (
+                    f"missing header {secret.header}, which Hasura sends to {setup.action.name} with the value of "
+                    f"{secret.variable}"
+                )
+                return error_body(message, "access-denied", secret.header)
+            if secret.value is not None and sent != secret.value:
+                message = f"header {secret.header} does not match {secret.variable}"
+                return error_body(message, "access-denied", secret.header)
+        return None
+
+    def _scenario(self, setup: _ActionSetup, payload: dict[str, Any], scenario: str) -> MockReply:
+        action = setup.action
+        delay = self._delay(setup.latency)
+        common: dict[str, Any] = {"action": action.name, "scenario": scenario, "payload": payload, "delay": delay}
+        if scenario == "success":
+            reply = self._success(setup, payload)
+            return _json_reply(reply.status, reply.body, **common)
+        if scenario == "error":
+            message = f"{action.name} failed (mock scenario 'error')"
+            return _json_reply(400, error_body(message, "mock-error"), **common)
+        if scenario == "timeout":
+            # Later than Hasura waits (contract §5): the client sees Hasura's timeout error.
+            common["delay"] = delay + action.timeout + 1.0
+            reply = self._success(setup, payload)
+            return _json_reply(reply.status, reply.body, times_out=True, **common)
+        if scenario == "not-json":
+            return MockReply(status=200, body=b"OK", content_type=_TEXT, value="OK", **common)
+        if scenario == "server-error":
+            text = "Internal Server Error"
+            return MockReply(status=500, body=text.encode(), content_type=_TEXT, value=text, **common)
+        example = setup.examples.example(scenario) if setup.examples is not None else None
+        if example is None:
+            known = setup.scenarios
+            message = (
+                f"unknown mock scenario {scenario!r} for {action.name}.{did_you_mean(scenario, list(known))} "
+                f"Known: {', '.join(known)}"
+            )
+            return _json_reply(400, error_body(message, "unknown-scenario", "X-Mock-Scenario"), **common)
+        return _json_reply(example.status, example.body, **common)
+
+    def _delay(self, latency: Latency | None) -> float:
+        if latency is None or latency.high <= 0:
+            return 0.0
+        if latency.low == latency.high:
+            return latency.low / 1000
+        with self._lock:
+            return self._random.uniform(latency.low, latency.high) / 1000
+
+    def _success(self, setup: _ActionSetup, payload: dict[str, Any]) -> Reply:
+        arguments = payload.get("input") or {}
+        examples = setup.examples
+        if examples is not None:
+            session = payload.get("session_variables") or {}
+            for rule in examples.match:
+                if rule.matches(arguments, session):
+                    return rule.reply
+        digest = self._digest(setup.action.name, arguments)
+        if examples is not None and examples.replies:
+            return examples.replies[digest % len(examples.replies)]
+        value = self.faker.value(setup.action.output_type, random.Random(digest), name=setup.action.name)
+        return Reply(status=200, body=value)
+
+    def _digest(self, action: str, arguments: Any) -> int:
+        # Request-stable: the seed, the action and the input decide the reply; session variables do
+        # not, so every user sees the same data for the same input.
+        text = json.dumps(arguments, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        digest = hashlib.blake2b(f"{self.seed}\0{action}\0{text}".encode(), digest_size=8).digest()
+        return int.from_bytes(digest, "big")
+
+
+def _invalid(problems: list[CallProblem]) -> dict[str, Any]:
+    first = problems[0]
+    message = f"{first.path}: {first.message}"
+    if len(problems) > 1:
+        message += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
+    listed = [{"path": p.path, "message": p.message} for p in problems[:_SHOWN_PROBLEMS]]
+    return error_body(message, first.code, first.path, problems=listed)
+
+
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(names[:10])
+    return shown + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+class Journal:
+    """The last calls the mock answered, newest last, for `GET /__mock/requests` and tests."""
+
+    def __init__(self, size: int = 100) -> None:
+        if size < 1:
+            raise InvalidArgument(f"expected a journal size of 1 or more, found {size!r}")
+        self._entries: deque[dict[str, Any]] = deque(maxlen=size)
+        self._count = 0
+        self._lock = threading.Lock()
+
+    @property
+    def size(self) -> int:
+        """How many calls it keeps."""
+        return self._entries.maxlen or 0
+
+    def record(
+        self,
+        *,
+        method: str,
+        path: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        reply: MockReply,
+        duration: float,
+        secret_headers: frozenset[str] = frozenset(),
+    ) -> dict[str, Any]:
+        """Add one call and return its entry; values of `secret_headers` (lower-case names) become `***`."""
+        shown = {name: "***" if name in secret_headers else value for name, value in headers.items()}
+        request: Any = reply.payload if reply.payload is not None else body[:_JOURNAL_TEXT].decode("utf-8", "replace")
+        with self._lock:
+            self._count += 1
+            entry = {
+                "id": self._count,
+                "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
+                "method": method,
+                "path": path,
+                "action": reply.action,
+                "scenario": reply.scenario,
+                "status": reply.status,
+                "duration_ms": round(duration * 1000, 3),
+                "request": {"headers": shown, "body": request},
+                "reply": {"status": reply.status, "content_type": reply.content_type, "body": reply.value},
+            }
+            self._entries.append(entry)
+        return entry
+
+    def entries(self, action: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """The recorded calls, oldest first, optionally only those of `action` and only the last `limit`."""
+        with self._lock:
+            found = [e for e in self._entries if action is None or e["action"] == action]
+        return found[-limit:] if limit else found
+
+    def clear(self) -> int:
+        """Forget every call; returns how many there were."""
+        with self._lock:
+            count = len(self._entries)
+            self._entries.clear()
+        return count
+
+    @property
+    def total(self) -> int:
+        """Calls recorded since the start (cleared or not)."""
+        return self._count
