@@ -26,7 +26,7 @@ from ._examples import BUILTIN_SCENARIOS, ActionExamples, Examples, Latency, Rep
 from ._fake import OutputFaker
 from ._model import Action, Catalog
 from ._suggest import did_you_mean
-from ._validation import CallProblem, call_problems
+from ._validation import CallProblem, CallValidator
 
 __all__ = ["DEFAULT_MAX_BODY", "Journal", "MockReply", "MockResponder", "error_body"]
 
@@ -115,6 +115,7 @@ class MockResponder:
         self.max_body = max_body
         self.variables = {**catalog.variables, **(env or {})}
         self.faker = OutputFaker(catalog)
+        self.validator = CallValidator(catalog)
         # Latency and the error rate draw from one seeded sequence: a run replays when the calls do.
         self._random = random.Random(seed)
         self._lock = threading.Lock()
@@ -189,7 +190,7 @@ class MockResponder:
         denied = self._denied(setup, headers)
         if denied is not None:
             return _json_reply(401, denied, action=name, payload=payload)
-        problems = call_problems(self.catalog, setup.action, payload)
+        problems = self.validator.problems(setup.action, payload)
         if problems:
             return _json_reply(400, _invalid(problems), action=name, payload=payload)
         chosen = scenario or headers.get("x-mock-scenario") or self.scenario

@@ -33,6 +33,7 @@ class ActionMockRouter(respx.MockRouter):
     mock: MockHandler
 
     def handler(self, request: httpx.Request) -> httpx.Response:
+        """Answer a sync client's request, then wait out the mock's latency."""
         request.read()
         response = super().handler(request)
         delay = response.extensions.get(_DELAY, 0.0)
@@ -41,6 +42,7 @@ class ActionMockRouter(respx.MockRouter):
         return response
 
     async def async_handler(self, request: httpx.Request) -> httpx.Response:
+        """Answer an async client's request, then wait out the mock's latency without blocking the loop."""
         await request.aread()
         response = await super().async_handler(request)
         delay = response.extensions.get(_DELAY, 0.0)

@@ -10,17 +10,14 @@ from __future__ import annotations
 
 import json
 import math
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 from typing import Any
-from uuid import UUID
 
 from ._errors import InvalidArgument
 from ._model import Catalog, EnumType, ObjectType, ScalarType, TypeRef
 from ._scalars import int_range, is_postgres, json_schema_for_scalar, registered, registry_generation
+from ._schema_subset import describe, valid
 
 __all__ = ["StrictFinding", "strict_findings"]
 
@@ -110,7 +107,7 @@ class _Walker:
             return False
         named = self.catalog.types.get(ref.name)
         schema = _schema(named.name, named.origin, registry_generation()) if isinstance(named, ScalarType) else {}
-        return bool(schema) and _valid(schema, None)
+        return bool(schema) and valid(schema, None)
 
     def scalar(self, named: ScalarType, value: Any, path: str) -> None:
         name = named.name
@@ -118,9 +115,9 @@ class _Walker:
             self.builtin(name, value, path)
             return
         schema = _schema(name, named.origin, registry_generation())
-        if schema and not _valid(schema, value):
+        if schema and not valid(schema, value):
             rule = "postgres_scalar" if is_postgres(name) else "scalar_kind"
-            self.add(path, _describe(name, schema), value, _rule(value, rule))
+            self.add(path, describe(name, schema), value, _rule(value, rule))
 
     def builtin(self, name: str, value: Any, path: str) -> None:
         is_number = isinstance(value, int | float) and not isinstance(value, bool)
@@ -158,19 +155,6 @@ def _listed(names: tuple[str, ...]) -> str:
     return shown + (f" (and {len(names) - 8} more)" if len(names) > 8 else "")
 
 
-def _describe(name: str, schema: dict[str, Any]) -> str:
-    if schema.get("format") == "uuid":
-        return f"{name}, a UUID such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301"
-    if schema.get("format") == "date":
-        return f"{name}, a date such as 2024-02-29"
-    if "pattern" in schema:
-        return f"{name}, a text matching {schema['pattern']}"
-    if "minimum" in schema and "maximum" in schema:
-        return f"{name}, an integer from {schema['minimum']} to {schema['maximum']}"
-    kinds = [part.get("type") for part in schema.get("anyOf", [])] or [schema.get("type")]
-    return f"{name}, " + " or ".join(str(kind) for kind in kinds if kind) if any(kinds) else name
-
-
 @lru_cache(maxsize=512)
 def _schema_cached(name: str, origin: str, generation: int) -> str:
     return json.dumps(json_schema_for_scalar(name, origin))
@@ -179,84 +163,3 @@ def _schema_cached(name: str, origin: str, generation: int) -> str:
 def _schema(name: str, origin: str, generation: int) -> dict[str, Any]:
     # Compiled once per scalar and registry generation; the text form keeps the cache immutable.
     return json.loads(_schema_cached(name, origin, generation))  # type: ignore[no-any-return]
-
-
-# -- the part of JSON Schema (draft 2020-12) that scalar schemas use, checked as jsonschema does --
-
-
-def _valid(schema: Any, value: Any) -> bool:
-    if schema is True or schema == {}:
-        return True
-    if schema is False:
-        return False
-    # Keywords outside `_KEYWORDS` (rare in scalar schemas) are not checked.
-    return all(check(schema[key], value) for key, check in _KEYWORDS.items() if key in schema)
-
-
-def _properties(props: dict[str, Any], value: Any) -> bool:
-    return not isinstance(value, dict) or all(_valid(sub, value[key]) for key, sub in props.items() if key in value)
-
-
-_KEYWORDS: dict[str, Callable[[Any, Any], bool]] = {
-    "type": lambda kinds, v: any(_is_kind(kind, v) for kind in (kinds if isinstance(kinds, list) else [kinds])),
-    "enum": lambda allowed, v: any(_equal(v, a) for a in allowed),
-    "const": lambda const, v: _equal(v, const),
-    "pattern": lambda p, v: not isinstance(v, str) or re.search(p, v) is not None,
-    "format": lambda kind, v: _format_ok(kind, v),
-    "minimum": lambda m, v: not _is_number(v) or v >= m,
-    "maximum": lambda m, v: not _is_number(v) or v <= m,
-    "exclusiveMinimum": lambda m, v: not _is_number(v) or v > m,
-    "exclusiveMaximum": lambda m, v: not _is_number(v) or v < m,
-    "minLength": lambda m, v: not isinstance(v, str) or len(v) >= m,
-    "maxLength": lambda m, v: not isinstance(v, str) or len(v) <= m,
-    "anyOf": lambda subs, v: any(_valid(s, v) for s in subs),
-    "allOf": lambda subs, v: all(_valid(s, v) for s in subs),
-    "oneOf": lambda subs, v: sum(_valid(s, v) for s in subs) == 1,
-    "not": lambda sub, v: not _valid(sub, v),
-    "required": lambda keys, v: not isinstance(v, dict) or all(k in v for k in keys),
-    "properties": _properties,
-    "items": lambda sub, v: not isinstance(v, list) or all(_valid(sub, item) for item in v),
-}
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _is_kind(kind: str, value: Any) -> bool:
-    if kind == "integer":
-        # As jsonschema reads draft 2020-12: a float with no fraction is an integer.
-        return _is_number(value) and (isinstance(value, int) or value.is_integer())
-    return {
-        "number": _is_number(value),
-        "string": isinstance(value, str),
-        "boolean": isinstance(value, bool),
-        "null": value is None,
-        "array": isinstance(value, list),
-        "object": isinstance(value, dict),
-    }.get(kind, False)
-
-
-def _equal(left: Any, right: Any) -> bool:
-    # JSON equality: true is not 1.
-    if isinstance(left, bool) or isinstance(right, bool):
-        return isinstance(left, bool) and isinstance(right, bool) and left == right
-    return bool(left == right)
-
-
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
-
-
-def _format_ok(kind: str, value: Any) -> bool:
-    # The same tests as jsonschema's format checker, so the two agree on every string.
-    if not isinstance(value, str):
-        return True
-    try:
-        if kind == "uuid":
-            UUID(value)
-            return all(value[position] == "-" for position in (8, 13, 18, 23))
-        if kind == "date":
-            return bool(_DATE.fullmatch(value) and date.fromisoformat(value))
-    except (ValueError, IndexError):
-        return False
-    return True

@@ -57,7 +57,7 @@ def test_no_strict_keeps_exit_0_for_strict_findings():
 
 def test_usage_and_metadata_errors_exit_2():
     both = _check(SHOP, "--url", "http://127.0.0.1:9", "--app", GOOD)
-    assert both.exit_code == 2 and "either --url or --app" in both.output
+    assert both.exit_code == 2 and "only one of --url, --app and --mock" in both.output
     unknown = _check(SHOP, "--app", GOOD, "--action", "placeOrdr")
     assert unknown.exit_code == 2 and "placeOrder" in unknown.output
     bad_check = _check(SHOP, "--app", GOOD, "--exclude-check", "hasura_accept")

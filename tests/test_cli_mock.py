@@ -37,7 +37,8 @@ class Mock:
         self.process = process
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
         self.url = ""
 
     def _read(self) -> None:
@@ -68,7 +69,7 @@ class Mock:
 def running(*args: str) -> Iterator[Mock]:
     process = subprocess.Popen(
         [sys.executable, "-m", "action_contract", "mock", *args, "--port", "0"],
-        stdout=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
@@ -80,6 +81,9 @@ def running(*args: str) -> Iterator[Mock]:
         if process.poll() is None:
             process.kill()
         process.wait(10)
+        mock.reader.join(10)
+        assert process.stderr is not None
+        process.stderr.close()
 
 
 def test_serves_the_catalog_on_a_port_and_stops_cleanly_on_ctrl_c() -> None:
@@ -107,9 +111,8 @@ def test_reload_rebuilds_on_change_and_survives_a_broken_edit(tmp_path: Path) ->
     with running(str(project), "--reload", "-q") as mock:
         assert mock.health()["generation"] == 1
         sdl.write_text(sdl.read_text() + "\ntype Query {\n  ping: Boolean\n}\n")
-        yaml_file.write_text(
-            yaml_file.read_text() + "  - name: ping\n    definition:\n      kind: \"\"\n      handler: http://x/ping\n"
-        )
+        entry = '  - name: ping\n    definition:\n      kind: ""\n      handler: http://x/ping\n'
+        yaml_file.write_text(yaml_file.read_text().replace("actions:\n", "actions:\n" + entry, 1))
         mock.wait_for(r"reloaded: 6 actions \(generation \d+\)")
         ping = {"action": {"name": "ping"}, "input": {}, "session_variables": {"x-hasura-role": "admin"}}
         assert httpx.post(mock.url + "/ping", json=ping).status_code == 200
@@ -144,7 +147,7 @@ def test_a_port_in_use_is_a_usage_error() -> None:
     [
         (["--latency", "soon"], "latency in milliseconds"),
         (["--error-rate", "2"], "--error-rate"),
-        (["--scenario", "eror"], "Did you mean 'error'"),
+        (["--scenario", "eror"], "Did you mean \"error\""),
         (["--no-cors", "--cors-origin", "http://a"], "not both"),
     ],
     ids=["latency", "error-rate", "scenario", "cors"],

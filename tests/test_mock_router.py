@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -78,9 +80,12 @@ def test_secrets_and_base_url() -> None:
         assert ok.status_code == 200
 
 
-def test_unresolvable_handler_urls_say_what_to_pass() -> None:
-    catalog = load_catalog(FIXTURES / "metadata" / "all_inputs.graphql")  # SDL only: no handler URLs
-    with pytest.raises(InvalidArgument, match="base_url"):
+def test_unresolvable_handler_urls_say_what_to_pass(tmp_path: Path) -> None:
+    project = tmp_path / "shop"
+    shutil.copytree(FIXTURES / "projects" / "shop", project)
+    (project / ".env").unlink()
+    catalog = load_catalog(project, env={"SHOP_WEBHOOK_SECRET": "s"})
+    with pytest.raises(InvalidArgument, match=r"SHOP_ACTIONS_URL.*|base_url"):
         mock_router(catalog)
     with mock_router(catalog, base_url="http://localhost:1"):
-        pass
+        assert httpx.post("http://localhost:1/quote", json={**ORDER, "action": {"name": "quote"}}).status_code == 200
