@@ -241,9 +241,9 @@ def _print_banner(handler: MockHandler, sock: socket.socket, *, reload: bool, se
         f"(seed {responder.seed}, ready in {seconds * 1000:.0f} ms)",
         err=True,
     )
-    width = max((len(s.path) for s in responder.setups.values()), default=0)
-    for name, setup in responder.setups.items():
-        click.echo(f"  POST {setup.path:<{width}}  {name}", err=True)
+    width = max((len(responder.route(name)) for name in responder.setups), default=0)
+    for name in responder.setups:
+        click.echo(f"  POST {responder.route(name):<{width}}  {name}", err=True)
     missing = responder.missing_secrets() if responder.require_secret else []
     if missing:
         click.echo(f"  note: {', '.join(missing)} not set; any non-empty secret header passes", err=True)

@@ -25,6 +25,7 @@ reply that a real handler could not: a broken example fails at start with its fi
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -141,7 +142,7 @@ class Examples:
         return self.actions.get(action)
 
 
-def load_examples(path: str | Path, catalog: Catalog) -> Examples:
+def load_examples(path: str | os.PathLike[str], catalog: Catalog) -> Examples:
     """Read and check an examples file; raises `MetadataError` naming the file, line and JSON path of each problem."""
     file = str(path)
     try:

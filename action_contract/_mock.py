@@ -148,7 +148,7 @@ class MockHandler:
             scenario = None
             if b"__scenario" in query:
                 scenario = parse_qs(query.decode("latin-1")).get("__scenario", [None])[0]
-            reply = self.responder.answer(path, headers, body, scenario)
+            reply = self.responder.answer(path, headers, body, scenario, query.decode("latin-1"))
         if reply.delay:
             await asyncio.sleep(reply.delay)
         await _send(send, reply)

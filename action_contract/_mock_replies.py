@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
 from ._action_request import handler_url
 from ._errors import InvalidArgument
@@ -83,6 +83,8 @@ class _Secret:
 class _ActionSetup:
     action: Action
     path: str
+    #: The handler URL's query, normalised (`action_name=acceptTOS`); many projects route by it.
+    query: str
     secrets: tuple[_Secret, ...]
     latency: Latency | None
     examples: ActionExamples | None
@@ -121,11 +123,14 @@ class MockResponder:
         self._lock = threading.Lock()
         self.setups: dict[str, _ActionSetup] = {}
         self.by_path: dict[str, list[str]] = {}
+        self.by_url: dict[tuple[str, str], list[str]] = {}
         for action in catalog:
             own = examples.get(action.name) if examples is not None else None
+            url = self._url(action, base_url)
             setup = _ActionSetup(
                 action=action,
-                path=self._path(action, base_url),
+                path=url.path or "/",
+                query=_normal_query(url.query),
                 secrets=tuple(self._secrets(action)),
                 latency=own.latency if own is not None and own.latency is not None else latency,
                 examples=own,
@@ -133,17 +138,23 @@ class MockResponder:
             )
             self.setups[action.name] = setup
             self.by_path.setdefault(setup.path, []).append(action.name)
+            self.by_url.setdefault((setup.path, setup.query), []).append(action.name)
         if scenario is not None:
             self._check_scenario(scenario)
         self.scenario = scenario
 
-    def _path(self, action: Action, base_url: str | None) -> str:
+    def _url(self, action: Action, base_url: str | None) -> SplitResult:
         try:
             url = handler_url(self.catalog, action, self.variables, base_url)
         except InvalidArgument:
-            # An unset template variable: only the path after it matters to the mock.
+            # An unset template variable: only the path and query after it matter to the mock.
             url = handler_url(self.catalog, action, {}, base_url or "http://mock.invalid")
-        return urlsplit(url).path or "/"
+        return urlsplit(url)
+
+    def route(self, name: str) -> str:
+        """Where action `name` is served: its handler URL's path and query."""
+        setup = self.setups[name]
+        return setup.path + (f"?{setup.query}" if setup.query else "")
 
     def _secrets(self, action: Action) -> list[_Secret]:
         return [
@@ -168,8 +179,10 @@ class MockResponder:
 
     # -- answering -----------------------------------------------------------------------------
 
-    def answer(self, path: str, headers: Mapping[str, str], body: bytes, scenario: str | None = None) -> MockReply:
-        """The reply to a POST of `body` to `path`; `headers` has lower-case names."""
+    def answer(
+        self, path: str, headers: Mapping[str, str], body: bytes, scenario: str | None = None, query: str = ""
+    ) -> MockReply:
+        """The reply to a POST of `body` to `path` (and `query`); `headers` has lower-case names."""
         if len(body) > self.max_body:
             return self.too_large(len(body))
         if not body.strip():
@@ -183,7 +196,7 @@ class MockResponder:
             where = f" at line {error.lineno} column {error.colno}" if isinstance(error, json.JSONDecodeError) else ""
             message = f"the request body is not JSON: {detail}{where}; Hasura always POSTs a JSON object"
             return _json_reply(400, error_body(message, "invalid-json", "$"))
-        setup, problem = self._route(path, payload)
+        setup, problem = self._route(path, _normal_query(query), payload)
         if setup is None:
             return _json_reply(400, problem, payload=payload)
         name = setup.action.name
@@ -211,8 +224,12 @@ class MockResponder:
         with self._lock:
             return self._random.random()
 
-    def _route(self, path: str, payload: Any) -> tuple[_ActionSetup | None, Any]:
-        at_path = self.by_path.get(path, [])
+    def _route(self, path: str, query: str, payload: Any) -> tuple[_ActionSetup | None, Any]:
+        # A URL with the query of an action's handler URL serves exactly those actions; otherwise the path decides.
+        at_path = self.by_url.get((path, query)) if query else None
+        if at_path is None:
+            at_path = self.by_path.get(path, [])
+        where = path + (f"?{query}" if query else "")
         named = payload.get("action") if isinstance(payload, dict) else None
         name = named.get("name") if isinstance(named, dict) else None
         if isinstance(name, str) and name in self.setups:
@@ -220,8 +237,8 @@ class MockResponder:
                 # Several actions may share a URL, but an action is never sent to another's URL (§1.1).
                 served = ", ".join(at_path)
                 message = (
-                    f"action {name!r} is not served at {path} (that URL is the handler of {served}); "
-                    f"{name}'s handler is {self.setups[name].path}"
+                    f"action {name!r} is not served at {where} (that URL is the handler of {served}); "
+                    f"{name}'s handler is {self.route(name)}"
                 )
                 return None, error_body(message, "action-mismatch", "$.action.name")
             return self.setups[name], None
@@ -313,6 +330,13 @@ class MockResponder:
         text = json.dumps(arguments, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         digest = hashlib.blake2b(f"{self.seed}\0{action}\0{text}".encode(), digest_size=8).digest()
         return int.from_bytes(digest, "big")
+
+
+def _normal_query(query: str) -> str:
+    """`query` without the mock's own `__scenario` parameter, in a canonical form for comparing."""
+    if not query:
+        return ""
+    return urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "__scenario"])
 
 
 def _invalid(problems: list[CallProblem]) -> dict[str, Any]:

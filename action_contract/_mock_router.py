@@ -94,6 +94,7 @@ def mock_router(
     router.mock = mock
     variables = {**catalog.variables, **(env or {})}
     # Raises InvalidArgument naming the variable, or suggesting base_url=, when a URL cannot be resolved.
+    # Routes match any query string; the responder tells actions apart by their URLs' queries.
     urls = dict.fromkeys(handler_url(catalog, action, variables, base_url).split("?", 1)[0] for action in catalog)
     answer = _answer(mock)
     for url in urls:

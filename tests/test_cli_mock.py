@@ -147,7 +147,7 @@ def test_a_port_in_use_is_a_usage_error() -> None:
     [
         (["--latency", "soon"], "latency in milliseconds"),
         (["--error-rate", "2"], "--error-rate"),
-        (["--scenario", "eror"], "Did you mean \"error\""),
+        (["--scenario", "eror"], 'Did you mean "error"'),
         (["--no-cors", "--cors-origin", "http://a"], "not both"),
     ],
     ids=["latency", "error-rate", "scenario", "cors"],

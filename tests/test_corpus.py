@@ -22,8 +22,10 @@ from jsonschema import Draft202012Validator
 from action_contract import (
     CallableTarget,
     MetadataError,
+    MockHandler,
     Settings,
     adversarial_requests,
+    app_target,
     conforming_requests,
     edge_requests,
     load_catalog,
@@ -146,6 +148,20 @@ def test_corpus_actions_can_be_checked_end_to_end(source: Path) -> None:
     assert {r.action for r in report.results} == set(catalog.actions)
     assert json.dumps(render_json(report, catalog=catalog))
     assert render_text(report, catalog=catalog)
+
+
+@pytest.mark.parametrize("source", _ids())
+def test_corpus_contract_holds_against_the_mock(source: Path) -> None:
+    if source.relative_to(Path(CORPUS or ".")).parts[0] in REJECTED:
+        pytest.skip("Hasura rejects this metadata")
+    catalog = load_catalog(source)
+    env = _stand_ins(catalog)
+    settings = Settings(
+        examples=4, adversarial_examples=8, secret_examples=2, database=None, seed=2, env=env, in_process=True
+    )
+    with app_target(MockHandler(catalog, require_secret=True, env=env), kind="asgi") as target:
+        report = run_contract(catalog, target, settings)
+    assert report.passed, [(f.action, f.check, f.finding.title, f.request.to_json()) for f in report.failures][:3]
 
 
 def _stand_ins(catalog: Any) -> dict[str, str]:

@@ -28,7 +28,10 @@ def test_the_sample_file_loads_and_each_form_answers() -> None:
     responder = MockResponder(SHOP, examples=examples)
     items = [{"sku": "TEA-42", "quantity": 1}]
     status, body = call(responder, "placeOrder", {"items": items, "coupon": "EXPIRED"})
-    assert status == 400 and body == {"message": "The coupon EXPIRED has expired", "extensions": {"code": "coupon-expired"}}
+    assert status == 400 and body == {
+        "message": "The coupon EXPIRED has expired",
+        "extensions": {"code": "coupon-expired"},
+    }
     status, body = call(responder, "placeOrder", {"items": items, "coupon": "WELCOME"})
     assert status == 200 and "orderId" in body  # no rule matched: generated
     status, body = call(responder, "placeOrder", {"items": items}, "out-of-stock")
@@ -52,7 +55,11 @@ def test_match_rules_compare_nested_values_and_session_variables(tmp_path: Path)
     responder = MockResponder(SHOP, examples=load_examples(file, SHOP))
     ship = {"line1": "a", "city": "b", "country": "DE"}
     body = json.dumps(
-        {"action": {"name": "quote"}, "input": {"items": [], "shipTo": ship}, "session_variables": {"x-hasura-role": "anonymous"}}
+        {
+            "action": {"name": "quote"},
+            "input": {"items": [], "shipTo": ship},
+            "session_variables": {"x-hasura-role": "anonymous"},
+        }
     ).encode()
     assert json.loads(responder.answer("/", {}, body).body)["currency"] == "EUR"
     assert call(responder, "quote", {"items": [], "shipTo": ship})[1]["currency"] == "USD"  # role differs
@@ -61,16 +68,16 @@ def test_match_rules_compare_nested_values_and_session_variables(tmp_path: Path)
 @pytest.mark.parametrize(
     ("text", "line", "fragments"),
     [
-        pytest.param("placeOrdr:\n  reply: {}\n", 1, ["no action named 'placeOrdr'", "placeOrder"], id="unknown-action"),
+        pytest.param(
+            "placeOrdr:\n  reply: {}\n", 1, ["no action named 'placeOrdr'", "placeOrder"], id="unknown-action"
+        ),
         pytest.param(
             "quote:\n  reply:\n    total: cheap\n    currency: EUR\n",
             2,
             ["$.quote.reply.total", "expected Float", '"cheap"'],
             id="wrong-scalar",
         ),
-        pytest.param(
-            "quote:\n  reply: {currency: EUR}\n", 2, ["Hasura would refuse", "total"], id="missing-non-null"
-        ),
+        pytest.param("quote:\n  reply: {currency: EUR}\n", 2, ["Hasura would refuse", "total"], id="missing-non-null"),
         pytest.param(
             "quote:\n  examples:\n    bad:\n      status: 400\n      body: {error: nope}\n",
             5,
@@ -87,7 +94,10 @@ def test_match_rules_compare_nested_values_and_session_variables(tmp_path: Path)
             id="unknown-argument",
         ),
         pytest.param(
-            "quote:\n  examples:\n    moved:\n      status: 301\n      body: {}\n", 5, ["neither a success"], id="redirect"
+            "quote:\n  examples:\n    moved:\n      status: 301\n      body: {}\n",
+            5,
+            ["neither a success"],
+            id="redirect",
         ),
         pytest.param("quote: [\n", 2, ["malformed YAML"], id="malformed"),
     ],
@@ -107,7 +117,9 @@ def test_a_broken_examples_file_is_refused_with_file_line_and_reason(
 
 def test_json_files_name_the_json_path(tmp_path: Path) -> None:
     file = tmp_path / "examples.json"
-    file.write_text(json.dumps({"quote": {"replies": [{"total": 1, "currency": "EUR"}, {"total": "x", "currency": "EUR"}]}}))
+    file.write_text(
+        json.dumps({"quote": {"replies": [{"total": 1, "currency": "EUR"}, {"total": "x", "currency": "EUR"}]}})
+    )
     with pytest.raises(MetadataError) as raised:
         load_examples(file, SHOP)
     assert "$.quote.replies[1].total" in str(raised.value)

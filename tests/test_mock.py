@@ -54,7 +54,9 @@ def client(url: str) -> Iterator[httpx.Client]:
 
 
 def place(client: httpx.Client, arguments: dict[str, Any] | None = None, **kwargs: Any) -> httpx.Response:
-    return client.post("/place-order", json=payload("placeOrder", {"items": ITEMS} if arguments is None else arguments), **kwargs)
+    return client.post(
+        "/place-order", json=payload("placeOrder", {"items": ITEMS} if arguments is None else arguments), **kwargs
+    )
 
 
 # -- replies ----------------------------------------------------------------------------------
@@ -281,7 +283,10 @@ def test_latency_ranges_and_the_error_rate_are_seeded() -> None:
 
 
 def test_cors_allows_local_origins_only_by_default(client: httpx.Client) -> None:
-    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,x-mock-scenario"}
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,x-mock-scenario",
+    }
     local = client.options("/place-order", headers={"Origin": "http://localhost:5173", **preflight})
     assert local.status_code == 200
     assert local.headers["access-control-allow-origin"] == "http://localhost:5173"
@@ -294,11 +299,15 @@ def test_cors_allows_local_origins_only_by_default(client: httpx.Client) -> None
 
 def test_cors_can_be_opened_or_switched_off() -> None:
     with serving(MockHandler(SHOP, cors=["*"])) as base:
-        response = httpx.post(base + "/quote", json=payload("quote", {"items": ITEMS}), headers={"Origin": "https://a.b"})
+        response = httpx.post(
+            base + "/quote", json=payload("quote", {"items": ITEMS}), headers={"Origin": "https://a.b"}
+        )
         # With credentials allowed, CORS answers the origin itself rather than "*".
         assert response.headers["access-control-allow-origin"] == "https://a.b"
     with serving(MockHandler(SHOP, cors=False)) as base:
-        response = httpx.post(base + "/quote", json=payload("quote", {"items": ITEMS}), headers={"Origin": "http://localhost"})
+        response = httpx.post(
+            base + "/quote", json=payload("quote", {"items": ITEMS}), headers={"Origin": "http://localhost"}
+        )
         assert "access-control-allow-origin" not in response.headers
 
 

@@ -56,7 +56,8 @@ def test_async_clients_work_and_latency_is_waited_for() -> None:
 
 
 @pytest.mark.parametrize(
-    ("option", "status"), [({"scenario": "error"}, 400), ({"scenario": "server-error"}, 500), ({"error_rate": 1.0}, 400)]
+    ("option", "status"),
+    [({"scenario": "error"}, 400), ({"scenario": "server-error"}, 500), ({"error_rate": 1.0}, 400)],
 )
 def test_a_default_scenario_or_error_rate_applies_to_every_call(option: dict, status: int) -> None:
     with mock_router(SHOP, **option):
@@ -67,9 +68,7 @@ def test_the_timeout_scenario_raises_the_clients_timeout_at_once() -> None:
     with mock_router(SHOP):
         started = time.perf_counter()
         with pytest.raises(httpx.ReadTimeout, match="timeout"):
-            httpx.post(
-                "https://actions.shop.test/place-order", json=ORDER, headers={"X-Mock-Scenario": "timeout"}
-            )
+            httpx.post("https://actions.shop.test/place-order", json=ORDER, headers={"X-Mock-Scenario": "timeout"})
         assert time.perf_counter() - started < 1
 
 
