@@ -34,6 +34,7 @@ from ._runner import Settings, check_request, run_contract, run_group
 from ._scalar_strategies import register_scalar
 from ._strict import StrictFinding, strict_findings
 from ._targets import HttpTarget, Target
+from ._validation import CallProblem, call_problems
 
 __all__ = [
     "VIOLATIONS",
@@ -44,6 +45,7 @@ __all__ = [
     "ActionResponse",
     "AppTarget",
     "Argument",
+    "CallProblem",
     "CallableTarget",
     "Case",
     "Catalog",
@@ -80,6 +82,7 @@ __all__ = [
     "adversarial_requests",
     "app_target",
     "applicable_violations",
+    "call_problems",
     "check_request",
     "conforming_requests",
     "edge_requests",

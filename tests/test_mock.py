@@ -365,3 +365,26 @@ def test_conforming_requests_all_get_2xx_from_the_mock() -> None:
             headers = {name.lower(): value for name, value in request.headers}
             reply = responder.answer(httpx.URL(request.url).path, headers, request.body)
             assert reply.status == 200, reply.body
+
+
+def test_actions_sharing_a_path_are_told_apart_by_their_handler_urls_query(tmp_path: Any) -> None:
+    metadata = tmp_path / "metadata.json"
+    actions = [
+        {"name": name, "definition": {"handler": f"http://api.test/actions?action_name={name}", "arguments": []}}
+        for name in ("first", "second")
+    ]
+    for action in actions:
+        action["definition"].update({"type": "query", "kind": "synchronous", "output_type": "Boolean"})
+    metadata.write_text(json.dumps({"version": 3, "sources": [], "actions": actions}))
+    catalog = load_catalog(metadata)
+    responder = MockResponder(catalog)
+
+    def status(query: str, name: str) -> int:
+        body = json.dumps(payload(name, {})).encode()
+        return responder.answer("/actions", {}, body, query=query).status
+
+    assert status("action_name=first", "first") == 200
+    assert status("action_name=first&__scenario=success", "first") == 200
+    mismatch = responder.answer("/actions", {}, json.dumps(payload("second", {})).encode(), query="action_name=first")
+    assert mismatch.status == 400 and "/actions?action_name=second" in json.loads(mismatch.body)["message"]
+    assert status("", "second") == 200  # no query: the path serves both

@@ -122,3 +122,45 @@ def test_runs_under_xdist(pytester: pytest.Pytester):
         *QUICK,
     )
     result.assert_outcomes(passed=12, skipped=3)
+
+
+def test_the_action_mock_fixture_answers_httpx_calls_with_marker_options(pytester: pytest.Pytester):
+    pytester.makefile(".yaml", examples="quote:\n  reply: {total: 9.5, currency: EUR}\n")
+    pytester.makepyfile(
+        """
+        import httpx
+        import pytest
+
+        QUOTE = {
+            "action": {"name": "quote"},
+            "input": {"items": []},
+            "session_variables": {"x-hasura-role": "anonymous"},
+        }
+
+        def test_default(action_mock):
+            # A backend-for-frontend's own code would make this call.
+            reply = httpx.post("http://localhost:3000/quote", json=QUOTE)
+            assert reply.status_code == 200 and set(reply.json()) >= {"total", "currency"}
+            assert [entry["action"] for entry in action_mock.journal] == ["quote"]
+
+        @pytest.mark.action_mock(examples="examples.yaml")
+        def test_examples(action_mock):
+            assert httpx.post("http://localhost:3000/quote", json=QUOTE).json()["currency"] == "EUR"
+
+        @pytest.mark.action_mock(scenario="server-error")
+        def test_scenario(action_mock):
+            assert httpx.post("http://localhost:3000/quote", json=QUOTE).status_code == 500
+
+        @pytest.mark.action_mock(seed=1)
+        def test_seed(action_mock):
+            first = httpx.post("http://localhost:3000/quote", json=QUOTE).json()
+            assert httpx.post("http://localhost:3000/quote", json=QUOTE).json() == first
+
+        @pytest.mark.action_mock(sead=1)
+        def test_typo(action_mock):
+            pass
+        """
+    )
+    result = _run(pytester, f"--action-contract-path={SHOP}")
+    result.assert_outcomes(passed=4, errors=1)
+    assert "unknown option 'sead'" in result.stdout.str()
