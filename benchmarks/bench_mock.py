@@ -458,6 +458,23 @@ def edit(server: Server, project: Path, number: int) -> float:
     return seconds
 
 
+def cpu_busy(seconds: float = 0.5) -> float | None:
+    """Share of all CPUs' time spent busy over `seconds` (from /proc/stat), None where unavailable."""
+
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as stat:
+            fields = [int(n) for n in stat.readline().split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+
+    try:
+        total, idle = sample()
+        time.sleep(seconds)
+        total_after, idle_after = sample()
+    except (OSError, ValueError, IndexError):
+        return None
+    return 1 - (idle_after - idle) / max(total_after - total, 1)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--connections", type=int, default=4, help="load generator connections")
@@ -484,9 +501,9 @@ def main() -> None:
         "startup": startup,
         "reload": reload,
     }
-    load = os.getloadavg()[0]
-    if load > 0.5:
-        print(f"note: load average {load:.2f} before the run; other work on this machine skews the figures")
+    busy = cpu_busy()
+    if busy is not None and busy > 0.2:
+        print(f"note: the CPUs were {busy:.0%} busy before the run; other work on this machine skews the figures")
     ok = True
     try:
         with tempfile.TemporaryDirectory(prefix="bench_mock-") as tmp:
