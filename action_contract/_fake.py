@@ -16,7 +16,7 @@ import itertools
 import random
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -42,6 +42,28 @@ _EMPTY_RATE = 1 / 10
 _POOL_SIZE = 16
 _NEVER = 1 << 30  # a depth no value reaches
 _INT64 = (-(2**63), 2**63 - 1)
+
+
+# `random.Random.randint` and `choice` go through `_randbelow`, three times slower than scaling
+# `random()`; the mock draws dozens of values per reply, so these two are the hot path.
+# `random()` is at most 1 - 2**-53, so `int(random() * n)` stays below `n` for every n up to 2**53.
+_EXACT = 2**53
+
+
+def _between(rng: random.Random, low: int, high: int) -> int:
+    """A whole number from `low` to `high`, both included."""
+    span = high - low + 1
+    if span <= _EXACT:
+        return low + int(rng.random() * span)
+    return min(high, low + int(rng.random() * span))
+
+
+def _index(rng: random.Random, size: int) -> int:
+    return int(rng.random() * size)  # sizes of word lists and options: far below 2**53
+
+
+def _one_of(rng: random.Random, options: Sequence[Any]) -> Any:
+    return options[_index(rng, len(options))]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -115,15 +137,15 @@ class _Hint:
 
 
 def _pick(options: tuple[Any, ...]) -> Gen:
-    return lambda rng, _: rng.choice(options)
+    return lambda rng, _: _one_of(rng, options)
 
 
 def _full_name(rng: random.Random, _: int) -> str:
-    return f"{rng.choice(_FIRST)} {rng.choice(_LAST)}"
+    return f"{_one_of(rng, _FIRST)} {_one_of(rng, _LAST)}"
 
 
 def _product(rng: random.Random, _: int) -> str:
-    return f"{rng.choice(_ADJECTIVES)} {rng.choice(_MATERIALS)} {rng.choice(_ITEMS)}"
+    return f"{_one_of(rng, _ADJECTIVES)} {_one_of(rng, _MATERIALS)} {_one_of(rng, _ITEMS)}"
 
 
 def _slug(rng: random.Random, depth: int) -> str:
@@ -132,7 +154,7 @@ def _slug(rng: random.Random, depth: int) -> str:
 
 def _phrase(rng: random.Random, _: int) -> str:
     # A name that says nothing still gets something that reads like data, not like a random string.
-    return f"{rng.choice(_ADJECTIVES)} {rng.choice(_ITEMS)}".lower()
+    return f"{_one_of(rng, _ADJECTIVES)} {_one_of(rng, _ITEMS)}".lower()
 
 
 def _readable_id(prefix: str) -> Gen:
@@ -146,20 +168,21 @@ def _uuid(rng: random.Random, _: int) -> str:
 
 
 def _moment(rng: random.Random) -> str:
-    at = _START + timedelta(seconds=rng.randint(0, _SPAN), milliseconds=rng.randint(0, 999))
+    at = _START + timedelta(seconds=_between(rng, 0, _SPAN), milliseconds=_between(rng, 0, 999))
     return at.isoformat(timespec="milliseconds")
 
 
 def _day(rng: random.Random, _: int) -> str:
-    return date.fromordinal(rng.randint(_FIRST_DAY, _LAST_DAY)).isoformat()
+    return date.fromordinal(_between(rng, _FIRST_DAY, _LAST_DAY)).isoformat()
 
 
 def _clock(rng: random.Random, _: int) -> str:
-    return f"{rng.randint(0, 23):02d}:{rng.randint(0, 59):02d}:{rng.randint(0, 59):02d}"
+    return f"{_between(rng, 0, 23):02d}:{_between(rng, 0, 59):02d}:{_between(rng, 0, 59):02d}"
 
 
 def _price(rng: random.Random, _: int) -> float:
-    return round(rng.randint(1, 499) + rng.choice(_CENTS), 2)
+    cents: float = _one_of(rng, _CENTS)
+    return round(_between(rng, 1, 499) + cents, 2)
 
 
 def _rounded(low: float, high: float, digits: int) -> Gen:
@@ -171,7 +194,7 @@ _LATITUDE = _rounded(-60, 70, 6)  # where people live
 
 def _json(rng: random.Random, _: int) -> dict[str, Any]:
     tags = rng.sample(("new", "sale", "gift", "priority", "bulk"), 2)
-    return {"source": rng.choice(("web", "ios", "android", "api")), "tags": tags, "priority": rng.randint(1, 5)}
+    return {"source": _one_of(rng, ("web", "ios", "android", "api")), "tags": tags, "priority": _between(rng, 1, 5)}
 
 
 _KINDS: dict[str, Gen] = {
@@ -185,10 +208,12 @@ _KINDS: dict[str, Gen] = {
     "json": _json,
     "geo": lambda rng, _: {"type": "Point", "coordinates": [round(rng.uniform(-180, 180), 6), _LATITUDE(rng, 0)]},
     # Postgres text types with a shape of their own; the others read like any string field.
-    "inet": lambda rng, _: f"192.168.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
-    "cidr": lambda rng, _: f"10.{rng.randint(0, 255)}.0.0/16",
+    "inet": lambda rng, _: f"192.168.{_between(rng, 0, 255)}.{_between(rng, 1, 254)}",
+    "cidr": lambda rng, _: f"10.{_between(rng, 0, 255)}.0.0/16",
     "macaddr": lambda rng, _: ":".join(f"{b:02x}" for b in rng.randbytes(6)),
-    "interval": lambda rng, _: f"{rng.randint(0, 30)} days {rng.randint(0, 23):02d}:{rng.choice((0, 15, 30)):02d}:00",
+    "interval": lambda rng, _: (
+        f"{_between(rng, 0, 30)} days {_between(rng, 0, 23):02d}:{_one_of(rng, (0, 15, 30)):02d}:00"
+    ),
     "point": lambda rng, _: f"({round(rng.uniform(-180, 180), 4)},{round(rng.uniform(-60, 70), 4)})",
     "ltree": _pick(("shop.clothing.shirts", "shop.home.lamps", "docs.api.v1")),
     "bit": lambda rng, _: f"{rng.getrandbits(8):08b}",
@@ -218,17 +243,21 @@ def _always(gen: Gen) -> Rule:
 # (words, rule) in order: the first rule that shares a word with the name and gives a generator wins.
 _TEXT_RULES: tuple[tuple[frozenset[str], Rule], ...] = tuple(
     (words if isinstance(words, frozenset) else _words(words), rule) for words, rule in (
-    ("email mail", _always(lambda rng, _: f"{rng.choice(_FIRST)}.{rng.choice(_LAST)}@{rng.choice(_DOMAINS)}".lower())),
+    ("email mail", _always(
+        lambda rng, _: f"{_one_of(rng, _FIRST)}.{_one_of(rng, _LAST)}@{_one_of(rng, _DOMAINS)}".lower())),
     ("avatar image photo picture thumbnail logo icon img", _always(
-        lambda rng, _: f"https://images.example.com/{rng.choice(('avatars', 'photos'))}/{rng.getrandbits(32):x}.jpg")),
-    ("url link website href homepage uri", _always(lambda rng, d: f"https://{rng.choice(_DOMAINS)}/p/{_slug(rng, d)}")),
+        lambda rng, _: (
+            f"https://images.example.com/{_one_of(rng, ('avatars', 'photos'))}/{rng.getrandbits(32):x}.jpg"
+        ))),
+    ("url link website href homepage uri", _always(
+        lambda rng, d: f"https://{_one_of(rng, _DOMAINS)}/p/{_slug(rng, d)}")),
     ("uuid guid", _always(_uuid)),
     ("token secret key hash signature nonce checksum password", _always(lambda rng, _: rng.randbytes(16).hex())),
     (_IDS, lambda hint: _readable_id(hint.prefix)),
     # Numbers reserved for fiction (UK drama range 020 7946 0xxx).
-    ("phone mobile tel telephone fax", _always(lambda rng, _: f"+44 20 7946 0{rng.randint(0, 999):03d}")),
+    ("phone mobile tel telephone fax", _always(lambda rng, _: f"+44 20 7946 0{_between(rng, 0, 999):03d}")),
     ("username login handle nickname", _always(
-        lambda rng, _: f"{rng.choice(_FIRST)}_{rng.choice(_LAST)}{rng.randint(1, 99)}".lower())),
+        lambda rng, _: f"{_one_of(rng, _FIRST)}_{_one_of(rng, _LAST)}{_between(rng, 1, 99)}".lower())),
     ("firstname givenname", _always(_pick(_FIRST))),
     ("lastname surname familyname", _always(_pick(_LAST))),
     ("createdby updatedby modifiedby approvedby", _always(_full_name)),  # before the timestamps
@@ -239,18 +268,18 @@ _TEXT_RULES: tuple[tuple[frozenset[str], Rule], ...] = tuple(
     ("timezone tz", _always(_pick(("Europe/Berlin", "Europe/London", "America/New_York", "Asia/Tokyo", "UTC")))),
     ("ip", _always(_KINDS["inet"])),
     ("line2 address2", _always(_pick(("Apt 4B", "Suite 210", "Floor 3", "Unit 12", "Flat 7")))),
-    ("street address line line1", _always(lambda rng, _: f"{rng.randint(1, 250)} {rng.choice(_STREETS)}")),
+    ("street address line line1", _always(lambda rng, _: f"{_between(rng, 1, 250)} {_one_of(rng, _STREETS)}")),
     ("city town", _always(_pick(("London", "Berlin", "Lisbon", "Toronto", "Melbourne", "Osaka", "Nairobi")))),
-    ("zip postal postcode zipcode", _always(lambda rng, _: str(rng.randint(10000, 99999)))),
+    ("zip postal postcode zipcode", _always(lambda rng, _: str(_between(rng, 10000, 99999)))),
     ("code", _always(lambda rng, _: "".join(rng.choices(_BASE62[:36], k=6)))),
     ("domain host hostname", _always(_pick(("example.com", "shop.example.com", "api.example.org")))),
-    ("path file filename", _always(lambda rng, d: f"uploads/{_slug(rng, d)}.{rng.choice(('pdf', 'png', 'csv'))}")),
+    ("path file filename", _always(lambda rng, d: f"uploads/{_slug(rng, d)}.{_one_of(rng, ('pdf', 'png', 'csv'))}")),
     (_MOMENTS, _moment_text),
     ("status state", _always(_pick(("active", "pending", "completed", "processing", "cancelled")))),
     ("color colour", _always(lambda rng, _: f"#{rng.getrandbits(24):06x}")),
-    ("sku", _always(lambda rng, _: f"SKU-{rng.randint(10000, 99999)}")),
+    ("sku", _always(lambda rng, _: f"SKU-{_between(rng, 10000, 99999)}")),
     ("slug", _always(_slug)),
-    ("version", _always(lambda rng, _: f"{rng.randint(0, 3)}.{rng.randint(0, 12)}.{rng.randint(0, 20)}")),
+    ("version", _always(lambda rng, _: f"{_between(rng, 0, 3)}.{_between(rng, 0, 12)}.{_between(rng, 0, 20)}")),
     ("role", _always(_pick(("admin", "user", "editor", "viewer")))),
     ("category department", _always(_pick(("Electronics", "Home & Garden", "Books", "Clothing", "Toys")))),
     (_MONEY, lambda hint: None if hint.set & _COUNTS else lambda rng, d: f"{_price(rng, d):.2f}"),
@@ -290,7 +319,7 @@ def _whole(hint: _Hint, bounds: tuple[int, int]) -> Gen:
     low, high = max(low, bounds[0]), min(high, bounds[1])
     if low > high:
         low, high = max(0, bounds[0]), min(100, bounds[1])
-    return lambda rng, _: rng.randint(low, high)
+    return lambda rng, _: _between(rng, low, high)
 
 
 def _number(hint: _Hint) -> Gen:
@@ -301,7 +330,7 @@ def _number(hint: _Hint) -> Gen:
     if shape is not None:
         return _rounded(*shape)
     span = _whole_range(hint)
-    return _rounded(0, 100, 1) if span is None else lambda rng, _: float(rng.randint(*span))
+    return _rounded(0, 100, 1) if span is None else lambda rng, _: float(_between(rng, *span))
 
 
 def _plain_scalar(scalar: ScalarType, hint: _Hint) -> Gen:
@@ -359,7 +388,7 @@ def _pooled(name: str, strategy: Any, fallback: Gen) -> Gen:
                     pool = _POOLS[key] = draw_examples(strategy.filter(_present), _POOL_SIZE, seed_value=0)
         if not pool:
             return fallback(rng, depth)
-        value = pool[rng.randrange(len(pool))]
+        value = pool[_index(rng, len(pool))]
         return copy.deepcopy(value) if isinstance(value, dict | list) else value
 
     return pick
@@ -468,7 +497,7 @@ class OutputFaker:
         def many(rng: random.Random, depth: int) -> list[Any]:
             if depth >= shallow or (nullable and rng.random() < _EMPTY_RATE):
                 return []
-            return [item(rng, depth) for _ in range(rng.randint(1, 4))]
+            return [item(rng, depth) for _ in range(_between(rng, 1, 4))]
 
         return many
 

@@ -9,10 +9,9 @@ router, so a mock in a test and a mock on a port behave the same.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import time
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -20,7 +19,7 @@ from starlette.middleware.cors import CORSMiddleware
 
 from ._errors import InvalidArgument
 from ._examples import Examples, Latency, load_examples
-from ._mock_replies import DEFAULT_MAX_BODY, Journal, MockReply, MockResponder, error_body
+from ._mock_replies import DEFAULT_MAX_BODY, Journal, MockReply, MockResponder, encode_json, error_body
 from ._model import Catalog
 
 __all__ = ["LOCAL_ORIGINS", "MockHandler"]
@@ -92,12 +91,12 @@ class MockHandler:
         self.secret_headers = frozenset(
             header.name.lower() for action in catalog for header in action.headers if header.value_from_env
         )
-        self._app: Callable[[Scope, Receive, Send], Awaitable[None]] = self._serve
+        self._cors: Callable[[Scope, Receive, Send], Awaitable[None]] | None = None
         if isinstance(cors, str):
             raise InvalidArgument(f"cors expects True, False or a list of origins, found {cors!r}")
         if cors:
             origins = [] if cors is True else list(cors)
-            self._app = CORSMiddleware(
+            self._cors = CORSMiddleware(
                 self._serve,
                 allow_origins=origins,
                 allow_origin_regex=LOCAL_ORIGINS if cors is True else None,
@@ -108,7 +107,11 @@ class MockHandler:
             )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self._app(scope, receive, send)
+        # Only browsers send Origin; everything else skips the CORS layer (it wraps every reply otherwise).
+        if self._cors is not None and scope["type"] == "http" and any(n == b"origin" for n, _ in scope["headers"]):
+            await self._cors(scope, receive, send)
+        else:
+            await self._serve(scope, receive, send)
 
     def health(self) -> dict[str, Any]:
         """What `GET /__mock/health` answers."""
@@ -133,8 +136,7 @@ class MockHandler:
             await self._admin(scope, method, path, send)
             return
         started = time.perf_counter()
-        # ASGI servers give header names in lower case already.
-        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in scope["headers"]}
+        headers = _Headers(scope["headers"])
         if method != "POST":
             message = f"{method} is not allowed: Hasura calls a handler with POST and a JSON body"
             await _send_json(send, 405, error_body(message, "method-not-allowed"), extra=[(b"allow", b"POST")])
@@ -152,7 +154,7 @@ class MockHandler:
         if reply.delay:
             await asyncio.sleep(reply.delay)
         await _send(send, reply)
-        entry = self.journal.record(
+        self.journal.record(
             method=method,
             path=path,
             headers=headers,
@@ -162,7 +164,9 @@ class MockHandler:
             secret_headers=self.secret_headers,
         )
         if self.on_call is not None:
-            self.on_call(entry)
+            entry = self.journal.last()
+            if entry is not None:
+                self.on_call(entry)
 
     async def _admin(self, scope: Scope, method: str, path: str, send: Send) -> None:
         if path == f"{_ADMIN}/health" and method == "GET":
@@ -185,6 +189,30 @@ class MockHandler:
             await _send_json(send, 404, error_body(message, "not-found"))
 
 
+class _Headers(Mapping[str, str]):
+    """The request's headers by lower-case name, decoded only when read (most never are)."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: list[tuple[bytes, bytes]]) -> None:
+        # ASGI servers give header names in lower case already.
+        self._raw = dict(raw)
+
+    def __getitem__(self, name: str) -> str:
+        return self._raw[name.encode("latin-1")].decode("latin-1")
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """The value of header `name`, or `default`."""
+        value = self._raw.get(name.encode("latin-1"))
+        return default if value is None else value.decode("latin-1")
+
+    def __iter__(self) -> Iterator[str]:
+        return (name.decode("latin-1") for name in self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
 async def _lifespan(receive: Receive, send: Send) -> None:
     while True:
         message = await receive()
@@ -199,8 +227,16 @@ async def _read_body(receive: Receive, length: str | None, limit: int) -> bytes 
     """The request body, or None once it passes `limit` bytes (the rest is not read)."""
     if length is not None and length.isdigit() and int(length) > limit:
         return None
-    chunks: list[bytes] = []
-    size = 0
+    message = await receive()
+    if message["type"] == "http.request" and not message.get("more_body", False):
+        body: bytes = message.get("body", b"")  # the usual case: the whole body in one message
+        return body if len(body) <= limit else None
+    if message["type"] == "http.disconnect":
+        return b""
+    chunks: list[bytes] = [message.get("body", b"")]
+    size = len(chunks[0])
+    if size > limit:
+        return None
     more = True
     while more:
         message = await receive()
@@ -220,7 +256,8 @@ async def _send(send: Send, reply: MockReply, extra: list[tuple[bytes, bytes]] |
         (b"content-type", reply.content_type.encode()),
         (b"content-length", str(len(reply.body)).encode()),
     ]
-    if reply.scenario is not None:
+    if reply.scenario is not None and reply.scenario != "success":
+        # Only when it says something: every header costs the server a validation on the hot path.
         headers.append((b"x-mock-scenario", reply.scenario.encode()))
     if extra:
         headers.extend(extra)
@@ -229,5 +266,5 @@ async def _send(send: Send, reply: MockReply, extra: list[tuple[bytes, bytes]] |
 
 
 async def _send_json(send: Send, status: int, value: Any, extra: list[tuple[bytes, bytes]] | None = None) -> None:
-    body = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    body = encode_json(value)
     await _send(send, MockReply(status=status, body=body, value=value), extra)

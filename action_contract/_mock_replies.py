@@ -13,6 +13,7 @@ import hashlib
 import json
 import random
 import threading
+import time
 from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from ._model import Action, Catalog
 from ._suggest import did_you_mean
 from ._validation import CallProblem, CallValidator
 
-__all__ = ["DEFAULT_MAX_BODY", "Journal", "MockReply", "MockResponder", "error_body"]
+__all__ = ["DEFAULT_MAX_BODY", "Journal", "MockReply", "MockResponder", "encode_json", "error_body"]
 
 #: Hasura's payloads are a few kilobytes; a body over 1 MiB is a client bug, answered with 413.
 DEFAULT_MAX_BODY = 1024 * 1024
@@ -67,9 +68,23 @@ def error_body(message: str, code: str, path: str | None = None, **extensions: A
     return {"message": message, "extensions": ext}
 
 
+# Built once: `json.dumps` with options builds a new encoder on every call, which shows on the hot path.
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_canonical = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, sort_keys=True).encode
+
+
+def encode_json(value: Any) -> bytes:
+    """`value` as compact UTF-8 JSON."""
+    return _encode(value).encode()
+
+
 def _json_reply(status: int, value: Any, **fields: Any) -> MockReply:
-    body = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    body = _encode(value).encode()
     return MockReply(status=status, body=body, value=value, **fields)
+
+
+class _ThreadRandom(threading.local):
+    rng: random.Random | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +136,8 @@ class MockResponder:
         # Latency and the error rate draw from one seeded sequence: a run replays when the calls do.
         self._random = random.Random(seed)
         self._lock = threading.Lock()
+        # One generator per thread, re-seeded per call: cheaper than a new `Random` for every reply.
+        self._rngs = _ThreadRandom()
         self.setups: dict[str, _ActionSetup] = {}
         self.by_path: dict[str, list[str]] = {}
         self.by_url: dict[tuple[str, str], list[str]] = {}
@@ -318,18 +335,18 @@ class MockResponder:
             for rule in examples.match:
                 if rule.matches(arguments, session):
                     return rule.reply
-        digest = self._digest(setup.action.name, arguments)
-        if examples is not None and examples.replies:
-            return examples.replies[digest % len(examples.replies)]
-        value = self.faker.value(setup.action.output_type, random.Random(digest), name=setup.action.name)
-        return Reply(status=200, body=value)
-
-    def _digest(self, action: str, arguments: Any) -> int:
+        rng = self._rngs.rng
+        if rng is None:
+            rng = self._rngs.rng = random.Random()
         # Request-stable: the seed, the action and the input decide the reply; session variables do
         # not, so every user sees the same data for the same input.
-        text = json.dumps(arguments, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-        digest = hashlib.blake2b(f"{self.seed}\0{action}\0{text}".encode(), digest_size=8).digest()
-        return int.from_bytes(digest, "big")
+        key = f"{self.seed}\0{setup.action.name}\0{_canonical(arguments)}".encode()
+        digest = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big")
+        if examples is not None and examples.replies:
+            return examples.replies[digest % len(examples.replies)]
+        rng.seed(digest)
+        value = self.faker.value(setup.action.output_type, rng, name=setup.action.name)
+        return Reply(status=200, body=value)
 
 
 def _normal_query(query: str) -> str:
@@ -357,20 +374,53 @@ def _cut(text: str) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
+@dataclass(frozen=True, slots=True)
+class _Call:
+    id: int
+    at: float
+    method: str
+    path: str
+    headers: Mapping[str, str]
+    body: bytes
+    reply: MockReply
+    duration: float
+    secret_headers: frozenset[str]
+
+    def to_json(self) -> dict[str, Any]:
+        reply = self.reply
+        shown = {name: "***" if name in self.secret_headers else value for name, value in self.headers.items()}
+        request: Any = reply.payload
+        if request is None:
+            request = self.body[:_JOURNAL_TEXT].decode("utf-8", "replace")
+        return {
+            "id": self.id,
+            "time": datetime.fromtimestamp(self.at, timezone.utc).isoformat(timespec="milliseconds"),
+            "method": self.method,
+            "path": self.path,
+            "action": reply.action,
+            "scenario": reply.scenario,
+            "status": reply.status,
+            "duration_ms": round(self.duration * 1000, 3),
+            "request": {"headers": shown, "body": request},
+            "reply": {"status": reply.status, "content_type": reply.content_type, "body": reply.value},
+        }
+
+
 class Journal:
     """The last calls the mock answered, newest last, for `GET /__mock/requests` and tests."""
 
     def __init__(self, size: int = 100) -> None:
         if size < 1:
             raise InvalidArgument(f"expected a journal size of 1 or more, found {size!r}")
-        self._entries: deque[dict[str, Any]] = deque(maxlen=size)
+        # Calls are kept as recorded and turned into JSON only when listed: recording is on the hot path.
+        self._calls: deque[_Call] = deque(maxlen=size)
         self._count = 0
         self._lock = threading.Lock()
 
     @property
     def size(self) -> int:
         """How many calls it keeps."""
-        return self._entries.maxlen or 0
+        return self._calls.maxlen or 0
 
     def record(
         self,
@@ -382,38 +432,31 @@ class Journal:
         reply: MockReply,
         duration: float,
         secret_headers: frozenset[str] = frozenset(),
-    ) -> dict[str, Any]:
-        """Add one call and return its entry; values of `secret_headers` (lower-case names) become `***`."""
-        shown = {name: "***" if name in secret_headers else value for name, value in headers.items()}
-        request: Any = reply.payload if reply.payload is not None else body[:_JOURNAL_TEXT].decode("utf-8", "replace")
+    ) -> int:
+        """Add one call and return its id; values of `secret_headers` (lower-case names) are listed as `***`."""
         with self._lock:
             self._count += 1
-            entry = {
-                "id": self._count,
-                "time": datetime.now(timezone.utc).isoformat(timespec="milliseconds"),
-                "method": method,
-                "path": path,
-                "action": reply.action,
-                "scenario": reply.scenario,
-                "status": reply.status,
-                "duration_ms": round(duration * 1000, 3),
-                "request": {"headers": shown, "body": request},
-                "reply": {"status": reply.status, "content_type": reply.content_type, "body": reply.value},
-            }
-            self._entries.append(entry)
-        return entry
+            number = self._count
+            self._calls.append(_Call(number, time.time(), method, path, headers, body, reply, duration, secret_headers))
+        return number
 
     def entries(self, action: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-        """The recorded calls, oldest first, optionally only those of `action` and only the last `limit`."""
+        """The recorded calls as JSON, oldest first, optionally only those of `action` and only the last `limit`."""
         with self._lock:
-            found = [e for e in self._entries if action is None or e["action"] == action]
-        return found[-limit:] if limit else found
+            calls = [c for c in self._calls if action is None or c.reply.action == action]
+        return [call.to_json() for call in (calls[-limit:] if limit else calls)]
+
+    def last(self) -> dict[str, Any] | None:
+        """The newest call as JSON, if any."""
+        with self._lock:
+            call = self._calls[-1] if self._calls else None
+        return None if call is None else call.to_json()
 
     def clear(self) -> int:
         """Forget every call; returns how many there were."""
         with self._lock:
-            count = len(self._entries)
-            self._entries.clear()
+            count = len(self._calls)
+            self._calls.clear()
         return count
 
     @property

@@ -122,7 +122,7 @@ def _answer(mock: MockHandler) -> Callable[[httpx.Request], httpx.Response]:
                 f"mock scenario 'timeout': {reply.action} answers later than its timeout", request=request
             )
         response_headers = {"content-type": reply.content_type}
-        if reply.scenario is not None:
+        if reply.scenario is not None and reply.scenario != "success":
             response_headers["x-mock-scenario"] = reply.scenario
         return httpx.Response(
             reply.status,

@@ -24,6 +24,9 @@
     actions.yaml), and `GET /__mock/health` is polled every 5 ms until its `generation` increases: the time
     from the write to the new generation, median. Target: under 0.5 s. Skipped, with a message, when the
     server's health reply has no `generation` (a command without `--reload`).
+What the mock command must provide: `--port`, `--seed`, `--quiet`, `--env NAME=VALUE`, `--reload`; 200 with
+a JSON object at `GET /__mock/health` once it serves, with integer `generation` (bumped by each successful
+rebuild) and `actions` (how many it serves); 200 replies to conforming placeOrder calls at /place-order.
 
 `--mock-command` replaces the mock's command (placeholders: {python}, {port}, {project}; a lone {env}
 token becomes the --env options), with `--ready-path` / `--ready-status` for its readiness; e.g. the
@@ -236,8 +239,8 @@ def prepare(directory: Path, count: int) -> Load:
             ]
         )
     url = urlsplit(unique[0].url)
-    load = Load(url.path + (f"?{url.query}" if url.query else ""), directory / "bodies.jsonl",
-                directory / "headers.jsonl", len(bodies))  # fmt: skip
+    path = url.path + (f"?{url.query}" if url.query else "")
+    load = Load(path, directory / "bodies.jsonl", directory / "headers.jsonl", len(bodies))
     load.bodies.write_bytes(b"".join(body + b"\n" for body in bodies))
     load.headers.write_text("".join(json.dumps(pairs) + "\n" for pairs in headers))
     return load
