@@ -21,7 +21,7 @@ from ._cli_common import EXIT_ERROR, _env_option, _exit_with, _load, _parse_env,
 from ._errors import InvalidArgument, MetadataError
 from ._examples import BUILTIN_SCENARIOS, Latency
 from ._mock import MockHandler, Receive, Scope, Send
-from ._mock_replies import DEFAULT_MAX_BODY
+from ._mock_replies import DEFAULT_CACHE_SIZE, DEFAULT_MAX_BODY
 
 __all__ = ["mock"]
 
@@ -44,6 +44,7 @@ class _Options:
     cors: bool | tuple[str, ...]
     journal_size: int
     max_body: int
+    cache_size: int
 
     def build(self, *, generation: int = 1, previous: MockHandler | None = None) -> MockHandler:
         catalog = _load(self.path, self.env, self.scalars)
@@ -58,6 +59,7 @@ class _Options:
             env=_parse_env(self.env),
             max_body=self.max_body,
             journal_size=self.journal_size,
+            cache_size=self.cache_size,
             cors=self.cors,
             journal=previous.journal if previous is not None else None,
             generation=generation,
@@ -111,6 +113,13 @@ def _latency(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
 @click.option(
     "--max-body", default=DEFAULT_MAX_BODY, show_default=True, type=click.IntRange(min=1), help="Bytes; more is 413."
 )
+@click.option(
+    "--cache-size",
+    default=DEFAULT_CACHE_SIZE,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Generated replies kept for repeated calls (0: generate every time).",
+)
 @click.option("--reload", is_flag=True, help="Rebuild when the metadata or the examples file changes.")
 @click.option("-q", "--quiet", is_flag=True, help="No line per call.")
 @_env_option
@@ -129,6 +138,7 @@ def mock(
     no_cors: bool,
     journal_size: int,
     max_body: int,
+    cache_size: int,
     reload: bool,
     quiet: bool,
     env: Sequence[str],
@@ -159,6 +169,7 @@ def mock(
         cors=False if no_cors else (tuple(cors_origins) or True),
         journal_size=journal_size,
         max_body=max_body,
+        cache_size=cache_size,
     )
     started = time.perf_counter()
     try:

@@ -19,7 +19,15 @@ from starlette.middleware.cors import CORSMiddleware
 
 from ._errors import InvalidArgument
 from ._examples import Examples, Latency, load_examples
-from ._mock_replies import DEFAULT_MAX_BODY, Journal, MockReply, MockResponder, encode_json, error_body
+from ._mock_replies import (
+    DEFAULT_CACHE_SIZE,
+    DEFAULT_MAX_BODY,
+    Journal,
+    MockReply,
+    MockResponder,
+    encode_json,
+    error_body,
+)
 from ._model import Catalog
 
 __all__ = ["LOCAL_ORIGINS", "MockHandler"]
@@ -42,7 +50,8 @@ class MockHandler:
     `latency` (ms: `50`, `"50-200"` or a `Latency`), `error_rate` (share of calls answered with the
     `error` scenario), `scenario` (the default scenario for calls that name none), `require_secret`
     (check `value_from_env` headers), `env` (template and secret values), `base_url`, `max_body`
-    (bytes; larger bodies get 413), `journal_size`, `cors` (True: local origins; False: off; or a list
+    (bytes; larger bodies get 413), `cache_size` (generated replies kept for repeated calls; 0: none),
+    `journal_size`, `cors` (True: local origins; False: off; or a list
     of origins, `"*"` for any).
     """
 
@@ -59,6 +68,7 @@ class MockHandler:
         env: Mapping[str, str] | None = None,
         base_url: str | None = None,
         max_body: int = DEFAULT_MAX_BODY,
+        cache_size: int = DEFAULT_CACHE_SIZE,
         journal_size: int = 100,
         cors: bool | Sequence[str] = True,
         journal: Journal | None = None,
@@ -80,6 +90,7 @@ class MockHandler:
             env=env,
             base_url=base_url,
             max_body=max_body,
+            cache_size=cache_size,
         )
         self.journal = journal if journal is not None else Journal(journal_size)
         #: Bumped by each rebuild when the mock reloads; shown by `/__mock/health`.

@@ -23,13 +23,24 @@ from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
 from ._action_request import handler_url
 from ._errors import InvalidArgument
-from ._examples import BUILTIN_SCENARIOS, ActionExamples, Examples, Latency, Reply
+from ._examples import BUILTIN_SCENARIOS, ActionExamples, Examples, Latency
 from ._fake import OutputFaker
 from ._model import Action, Catalog
 from ._suggest import did_you_mean
 from ._validation import CallProblem, CallValidator
 
-__all__ = ["DEFAULT_MAX_BODY", "Journal", "MockReply", "MockResponder", "encode_json", "error_body"]
+__all__ = [
+    "DEFAULT_CACHE_SIZE",
+    "DEFAULT_MAX_BODY",
+    "Journal",
+    "MockReply",
+    "MockResponder",
+    "encode_json",
+    "error_body",
+]
+
+#: How many generated replies the mock keeps for repeated calls.
+DEFAULT_CACHE_SIZE = 4096
 
 #: Hasura's payloads are a few kilobytes; a body over 1 MiB is a client bug, answered with 413.
 DEFAULT_MAX_BODY = 1024 * 1024
@@ -122,6 +133,7 @@ class MockResponder:
         env: Mapping[str, str] | None = None,
         base_url: str | None = None,
         max_body: int = DEFAULT_MAX_BODY,
+        cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> None:
         if not 0.0 <= error_rate <= 1.0:
             raise InvalidArgument(f"expected an error rate from 0 to 1, found {error_rate!r}")
@@ -130,6 +142,10 @@ class MockResponder:
         self.error_rate = error_rate
         self.require_secret = require_secret
         self.max_body = max_body
+        # Generated replies by request key: a frontend repeats its calls, and a repeated call then
+        # costs no generation (replies are request-stable, so the cache changes no answer).
+        self.cache_size = cache_size
+        self._cache: dict[int, tuple[bytes, Any]] = {}
         self.variables = {**catalog.variables, **(env or {})}
         self.faker = OutputFaker(catalog)
         self.validator = CallValidator(catalog)
@@ -294,16 +310,16 @@ class MockResponder:
         delay = self._delay(setup.latency)
         common: dict[str, Any] = {"action": action.name, "scenario": scenario, "payload": payload, "delay": delay}
         if scenario == "success":
-            reply = self._success(setup, payload)
-            return _json_reply(reply.status, reply.body, **common)
+            status, body, value = self._success(setup, payload)
+            return MockReply(status=status, body=body, value=value, **common)
         if scenario == "error":
             message = f"{action.name} failed (mock scenario 'error')"
             return _json_reply(400, error_body(message, "mock-error"), **common)
         if scenario == "timeout":
             # Later than Hasura waits (contract §5): the client sees Hasura's timeout error.
             common["delay"] = delay + action.timeout + 1.0
-            reply = self._success(setup, payload)
-            return _json_reply(reply.status, reply.body, times_out=True, **common)
+            status, body, value = self._success(setup, payload)
+            return MockReply(status=status, body=body, value=value, times_out=True, **common)
         if scenario == "not-json":
             return MockReply(status=200, body=b"OK", content_type=_TEXT, value="OK", **common)
         if scenario == "server-error":
@@ -327,26 +343,37 @@ class MockResponder:
         with self._lock:
             return self._random.uniform(latency.low, latency.high) / 1000
 
-    def _success(self, setup: _ActionSetup, payload: dict[str, Any]) -> Reply:
+    def _success(self, setup: _ActionSetup, payload: dict[str, Any]) -> tuple[int, bytes, Any]:
+        """The success reply to `payload`: status, body bytes and the body as a value."""
         arguments = payload.get("input") or {}
         examples = setup.examples
         if examples is not None:
             session = payload.get("session_variables") or {}
             for rule in examples.match:
                 if rule.matches(arguments, session):
-                    return rule.reply
-        rng = self._rngs.rng
-        if rng is None:
-            rng = self._rngs.rng = random.Random()
+                    return rule.reply.status, rule.reply.encoded(), rule.reply.body
         # Request-stable: the seed, the action and the input decide the reply; session variables do
         # not, so every user sees the same data for the same input.
         key = f"{self.seed}\0{setup.action.name}\0{_canonical(arguments)}".encode()
         digest = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big")
         if examples is not None and examples.replies:
-            return examples.replies[digest % len(examples.replies)]
+            reply = examples.replies[digest % len(examples.replies)]
+            return reply.status, reply.encoded(), reply.body
+        cached = self._cache.get(digest)
+        if cached is not None:
+            return 200, cached[0], cached[1]
+        rng = self._rngs.rng
+        if rng is None:
+            rng = self._rngs.rng = random.Random()
         rng.seed(digest)
         value = self.faker.value(setup.action.output_type, rng, name=setup.action.name)
-        return Reply(status=200, body=value)
+        body = _encode(value).encode()
+        if self.cache_size:
+            if len(self._cache) >= self.cache_size:
+                # Oldest first out; another thread may have taken it already.
+                self._cache.pop(next(iter(self._cache), digest), None)
+            self._cache[digest] = (body, value)
+        return 200, body, value
 
 
 def _normal_query(query: str) -> str:

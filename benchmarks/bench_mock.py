@@ -11,6 +11,8 @@
     benchmarks/loadgen.py, a separate process (closed loop, HTTP/1.1 keep-alive, raw asyncio streams), drives
     each in alternating rounds: `--connections` (4) connections for `--duration` (5 s) after a 1 s warm-up.
     Medians over `--rounds` (3) of req/s, p50 and p99 are reported, then the ratio mock / ceiling.
+    The bodies repeat, as a frontend's calls do, so after the first pass the mock answers them from its
+    reply cache; `--mock-command "... --cache-size 0 ..."` measures generation on every call instead.
     Targets: ratio 0.5 or more, mock p99 under 10 ms. More than 1% of replies other than 200 makes the
     measurement meaningless: it is reported as a failure. Before that, one round against
     `ceiling_app.py --raw` (a bare asyncio server) shows the load generator's own ceiling.

@@ -388,3 +388,13 @@ def test_actions_sharing_a_path_are_told_apart_by_their_handler_urls_query(tmp_p
     mismatch = responder.answer("/actions", {}, json.dumps(payload("second", {})).encode(), query="action_name=first")
     assert mismatch.status == 400 and "/actions?action_name=second" in json.loads(mismatch.body)["message"]
     assert status("", "second") == 200  # no query: the path serves both
+
+
+def test_the_reply_cache_changes_no_answer_and_stays_bounded() -> None:
+    bodies = [
+        json.dumps(payload("placeOrder", {"items": [{"sku": f"S-{n}", "quantity": 1}]})).encode() for n in range(5)
+    ]
+    cached, uncached = MockResponder(SHOP, cache_size=2), MockResponder(SHOP, cache_size=0)
+    for body in bodies + bodies:
+        assert cached.answer("/place-order", {}, body).body == uncached.answer("/place-order", {}, body).body
+    assert len(cached._cache) == 2 and not uncached._cache
