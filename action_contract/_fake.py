@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from . import _fake_words as lexicon
 from ._errors import InvalidArgument
-from ._model import Catalog, EnumType, ObjectType, ScalarType, TypeRef
+from ._model import Catalog, EnumType, ObjectType, ScalarType, TypeRef, uninhabited_outputs
 from ._sampling import draw_examples
 from ._scalars import int_range, postgres_category, registered, registry_generation
 
@@ -69,24 +70,6 @@ def _one_of(rng: random.Random, options: Sequence[Any]) -> Any:
 def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
-
-_FIRST = ("Ada", "Grace", "Alan", "Katherine", "Linus", "Margaret", "Dennis", "Barbara", "Edsger", "Radia")
-_LAST = ("Lovelace", "Hopper", "Turing", "Johnson", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Dijkstra", "Perlman")
-_DOMAINS = ("example.com", "example.org", "mail.example.net")
-_ADJECTIVES = ("Classic", "Compact", "Everyday", "Vintage", "Lightweight", "Premium", "Organic", "Smart")
-_MATERIALS = ("Cotton", "Oak", "Steel", "Leather", "Ceramic", "Bamboo", "Wool", "Glass")
-_ITEMS = ("Shirt", "Lamp", "Backpack", "Mug", "Chair", "Headphones", "Notebook", "Sneakers")
-_COMPANIES = ("Acme Corp", "Globex", "Initech", "Hooli", "Stark Industries", "Wayne Enterprises")
-_SENTENCES = (
-    "Arrived on time and well packaged.", "Please leave the parcel with the neighbour.", "Works exactly as described.",
-    "Customer asked to change the delivery address.", "Great value for the price.",
-    "The colour is slightly darker than in the photos.", "Updated after the support call on Monday.",
-    "Out of stock at the moment, back next week.",
-)  # fmt: skip
-_STREETS = ("Baker Street", "Market Street", "Oak Avenue", "Rue de Rivoli", "Elm Road", "Harbour Lane")
-_COUNTRIES = (("DE", "Germany"), ("GB", "United Kingdom"), ("FR", "France"), ("US", "United States"), ("JP", "Japan"))
-_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-_CENTS = (0.0, 0.0, 0.5, 0.99, 0.95, 0.49, 0.25)
 
 _IDS = _words("id ids uid pk")
 _PEOPLE = _words("full display user customer author person owner member contact")
@@ -141,11 +124,11 @@ def _pick(options: tuple[Any, ...]) -> Gen:
 
 
 def _full_name(rng: random.Random, _: int) -> str:
-    return f"{_one_of(rng, _FIRST)} {_one_of(rng, _LAST)}"
+    return f"{_one_of(rng, lexicon.FIRST)} {_one_of(rng, lexicon.LAST)}"
 
 
 def _product(rng: random.Random, _: int) -> str:
-    return f"{_one_of(rng, _ADJECTIVES)} {_one_of(rng, _MATERIALS)} {_one_of(rng, _ITEMS)}"
+    return f"{_one_of(rng, lexicon.ADJECTIVES)} {_one_of(rng, lexicon.MATERIALS)} {_one_of(rng, lexicon.ITEMS)}"
 
 
 def _slug(rng: random.Random, depth: int) -> str:
@@ -154,11 +137,11 @@ def _slug(rng: random.Random, depth: int) -> str:
 
 def _phrase(rng: random.Random, _: int) -> str:
     # A name that says nothing still gets something that reads like data, not like a random string.
-    return f"{_one_of(rng, _ADJECTIVES)} {_one_of(rng, _ITEMS)}".lower()
+    return f"{_one_of(rng, lexicon.ADJECTIVES)} {_one_of(rng, lexicon.ITEMS)}".lower()
 
 
 def _readable_id(prefix: str) -> Gen:
-    return lambda rng, _: f"{prefix}_{''.join(rng.choices(_BASE62, k=8))}"
+    return lambda rng, _: f"{prefix}_{''.join(rng.choices(lexicon.BASE62, k=8))}"
 
 
 def _uuid(rng: random.Random, _: int) -> str:
@@ -181,7 +164,7 @@ def _clock(rng: random.Random, _: int) -> str:
 
 
 def _price(rng: random.Random, _: int) -> float:
-    cents: float = _one_of(rng, _CENTS)
+    cents: float = _one_of(rng, lexicon.CENTS)
     return round(_between(rng, 1, 499) + cents, 2)
 
 
@@ -230,7 +213,7 @@ def _moment_text(hint: _Hint) -> Gen:
 
 def _named_text(hint: _Hint) -> Gen:
     everything = hint.set | set(hint.owner)
-    return _full_name if everything & _PEOPLE else _pick(_COMPANIES) if everything & _COMPANY else _product
+    return _full_name if everything & _PEOPLE else _pick(lexicon.COMPANIES) if everything & _COMPANY else _product
 
 
 Rule = Callable[[_Hint], "Gen | None"]
@@ -244,34 +227,36 @@ def _always(gen: Gen) -> Rule:
 _TEXT_RULES: tuple[tuple[frozenset[str], Rule], ...] = tuple(
     (words if isinstance(words, frozenset) else _words(words), rule) for words, rule in (
     ("email mail", _always(
-        lambda rng, _: f"{_one_of(rng, _FIRST)}.{_one_of(rng, _LAST)}@{_one_of(rng, _DOMAINS)}".lower())),
+        lambda rng, _: (
+            f"{_one_of(rng, lexicon.FIRST)}.{_one_of(rng, lexicon.LAST)}@{_one_of(rng, lexicon.DOMAINS)}".lower()
+        ))),
     ("avatar image photo picture thumbnail logo icon img", _always(
         lambda rng, _: (
             f"https://images.example.com/{_one_of(rng, ('avatars', 'photos'))}/{rng.getrandbits(32):x}.jpg"
         ))),
     ("url link website href homepage uri", _always(
-        lambda rng, d: f"https://{_one_of(rng, _DOMAINS)}/p/{_slug(rng, d)}")),
+        lambda rng, d: f"https://{_one_of(rng, lexicon.DOMAINS)}/p/{_slug(rng, d)}")),
     ("uuid guid", _always(_uuid)),
     ("token secret key hash signature nonce checksum password", _always(lambda rng, _: rng.randbytes(16).hex())),
     (_IDS, lambda hint: _readable_id(hint.prefix)),
     # Numbers reserved for fiction (UK drama range 020 7946 0xxx).
     ("phone mobile tel telephone fax", _always(lambda rng, _: f"+44 20 7946 0{_between(rng, 0, 999):03d}")),
     ("username login handle nickname", _always(
-        lambda rng, _: f"{_one_of(rng, _FIRST)}_{_one_of(rng, _LAST)}{_between(rng, 1, 99)}".lower())),
-    ("firstname givenname", _always(_pick(_FIRST))),
-    ("lastname surname familyname", _always(_pick(_LAST))),
+        lambda rng, _: f"{_one_of(rng, lexicon.FIRST)}_{_one_of(rng, lexicon.LAST)}{_between(rng, 1, 99)}".lower())),
+    ("firstname givenname", _always(_pick(lexicon.FIRST))),
+    ("lastname surname familyname", _always(_pick(lexicon.LAST))),
     ("createdby updatedby modifiedby approvedby", _always(_full_name)),  # before the timestamps
-    ("countrycode countryiso", _always(_pick(tuple(code for code, _ in _COUNTRIES)))),
-    ("country", _always(_pick(tuple(name for _, name in _COUNTRIES)))),
+    ("countrycode countryiso", _always(_pick(tuple(code for code, _ in lexicon.COUNTRIES)))),
+    ("country", _always(_pick(tuple(name for _, name in lexicon.COUNTRIES)))),
     ("currency", _always(_pick(("EUR", "USD", "GBP")))),
     ("locale lang language", _always(_pick(("en-GB", "en-US", "de-DE", "fr-FR", "ja-JP")))),
     ("timezone tz", _always(_pick(("Europe/Berlin", "Europe/London", "America/New_York", "Asia/Tokyo", "UTC")))),
     ("ip", _always(_KINDS["inet"])),
     ("line2 address2", _always(_pick(("Apt 4B", "Suite 210", "Floor 3", "Unit 12", "Flat 7")))),
-    ("street address line line1", _always(lambda rng, _: f"{_between(rng, 1, 250)} {_one_of(rng, _STREETS)}")),
+    ("street address line line1", _always(lambda rng, _: f"{_between(rng, 1, 250)} {_one_of(rng, lexicon.STREETS)}")),
     ("city town", _always(_pick(("London", "Berlin", "Lisbon", "Toronto", "Melbourne", "Osaka", "Nairobi")))),
     ("zip postal postcode zipcode", _always(lambda rng, _: str(_between(rng, 10000, 99999)))),
-    ("code", _always(lambda rng, _: "".join(rng.choices(_BASE62[:36], k=6)))),
+    ("code", _always(lambda rng, _: "".join(rng.choices(lexicon.BASE62[:36], k=6)))),
     ("domain host hostname", _always(_pick(("example.com", "shop.example.com", "api.example.org")))),
     ("path file filename", _always(lambda rng, d: f"uploads/{_slug(rng, d)}.{_one_of(rng, ('pdf', 'png', 'csv'))}")),
     (_MOMENTS, _moment_text),
@@ -283,7 +268,8 @@ _TEXT_RULES: tuple[tuple[frozenset[str], Rule], ...] = tuple(
     ("role", _always(_pick(("admin", "user", "editor", "viewer")))),
     ("category department", _always(_pick(("Electronics", "Home & Garden", "Books", "Clothing", "Toys")))),
     (_MONEY, lambda hint: None if hint.set & _COUNTS else lambda rng, d: f"{_price(rng, d):.2f}"),
-    ("description summary bio comment message note text reason body content details error", _always(_pick(_SENTENCES))),
+    ("description summary bio comment message note text reason body content details error",
+        _always(_pick(lexicon.SENTENCES))),
     ("name title label", _named_text),
 ))  # fmt: skip
 
@@ -394,31 +380,12 @@ def _pooled(name: str, strategy: Any, fallback: Gen) -> Gen:
     return pick
 
 
-def _uninhabited(catalog: Catalog) -> frozenset[str]:
-    """Object types with no finite value: each needs another of a cycle through non-null, non-list fields."""
-    types = catalog.types
-    needs = {
-        named.name: [f.type.base_name for f in named.fields if f.type.non_null and not f.type.is_list]
-        for named in types.values()
-        if isinstance(named, ObjectType)
-    }
-    inhabited: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for name, required in needs.items():
-            if name not in inhabited and all(t in inhabited or t not in needs for t in required):
-                inhabited.add(name)
-                changed = True
-    return frozenset(set(needs) - inhabited)
-
-
 class OutputFaker:
     """Realistic values of a catalog's output types; compiled once per type and field name."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self._uninhabited = _uninhabited(catalog)
+        self._uninhabited = uninhabited_outputs(catalog.types)
         # Compiling is locked (the mock serves threads); a generator is published only once complete.
         self._lock = threading.Lock()
         self._generation = registry_generation()

@@ -19,10 +19,10 @@ from starlette.middleware.cors import CORSMiddleware
 
 from ._errors import InvalidArgument
 from ._examples import Examples, Latency, load_examples
+from ._journal import Journal
 from ._mock_replies import (
     DEFAULT_CACHE_SIZE,
     DEFAULT_MAX_BODY,
-    Journal,
     MockReply,
     MockResponder,
     encode_json,

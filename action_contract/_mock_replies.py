@@ -13,11 +13,8 @@ import hashlib
 import json
 import random
 import threading
-import time
-from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
@@ -32,7 +29,6 @@ from ._validation import CallProblem, CallValidator
 __all__ = [
     "DEFAULT_CACHE_SIZE",
     "DEFAULT_MAX_BODY",
-    "Journal",
     "MockReply",
     "MockResponder",
     "encode_json",
@@ -48,7 +44,6 @@ DEFAULT_MAX_BODY = 1024 * 1024
 _JSON = "application/json"
 _TEXT = "text/plain; charset=utf-8"
 _SHOWN_PROBLEMS = 20
-_JOURNAL_TEXT = 2000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -399,94 +394,3 @@ def _listed(names: list[str]) -> str:
 
 def _cut(text: str) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
-
-
-@dataclass(frozen=True, slots=True)
-class _Call:
-    id: int
-    at: float
-    method: str
-    path: str
-    headers: Mapping[str, str]
-    body: bytes
-    reply: MockReply
-    duration: float
-    secret_headers: frozenset[str]
-
-    def to_json(self) -> dict[str, Any]:
-        reply = self.reply
-        shown = {name: "***" if name in self.secret_headers else value for name, value in self.headers.items()}
-        request: Any = reply.payload
-        if request is None:
-            request = self.body[:_JOURNAL_TEXT].decode("utf-8", "replace")
-        return {
-            "id": self.id,
-            "time": datetime.fromtimestamp(self.at, timezone.utc).isoformat(timespec="milliseconds"),
-            "method": self.method,
-            "path": self.path,
-            "action": reply.action,
-            "scenario": reply.scenario,
-            "status": reply.status,
-            "duration_ms": round(self.duration * 1000, 3),
-            "request": {"headers": shown, "body": request},
-            "reply": {"status": reply.status, "content_type": reply.content_type, "body": reply.value},
-        }
-
-
-class Journal:
-    """The last calls the mock answered, newest last, for `GET /__mock/requests` and tests."""
-
-    def __init__(self, size: int = 100) -> None:
-        if size < 1:
-            raise InvalidArgument(f"expected a journal size of 1 or more, found {size!r}")
-        # Calls are kept as recorded and turned into JSON only when listed: recording is on the hot path.
-        self._calls: deque[_Call] = deque(maxlen=size)
-        self._count = 0
-        self._lock = threading.Lock()
-
-    @property
-    def size(self) -> int:
-        """How many calls it keeps."""
-        return self._calls.maxlen or 0
-
-    def record(
-        self,
-        *,
-        method: str,
-        path: str,
-        headers: Mapping[str, str],
-        body: bytes,
-        reply: MockReply,
-        duration: float,
-        secret_headers: frozenset[str] = frozenset(),
-    ) -> int:
-        """Add one call and return its id; values of `secret_headers` (lower-case names) are listed as `***`."""
-        with self._lock:
-            self._count += 1
-            number = self._count
-            self._calls.append(_Call(number, time.time(), method, path, headers, body, reply, duration, secret_headers))
-        return number
-
-    def entries(self, action: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-        """The recorded calls as JSON, oldest first, optionally only those of `action` and only the last `limit`."""
-        with self._lock:
-            calls = [c for c in self._calls if action is None or c.reply.action == action]
-        return [call.to_json() for call in (calls[-limit:] if limit else calls)]
-
-    def last(self) -> dict[str, Any] | None:
-        """The newest call as JSON, if any."""
-        with self._lock:
-            call = self._calls[-1] if self._calls else None
-        return None if call is None else call.to_json()
-
-    def clear(self) -> int:
-        """Forget every call; returns how many there were."""
-        with self._lock:
-            count = len(self._calls)
-            self._calls.clear()
-        return count
-
-    @property
-    def total(self) -> int:
-        """Calls recorded since the start (cleared or not)."""
-        return self._count

@@ -30,6 +30,7 @@ __all__ = [
     "ScalarType",
     "TypeRef",
     "uninhabited_inputs",
+    "uninhabited_outputs",
 ]
 
 ActionType = Literal["query", "mutation"]
@@ -200,10 +201,19 @@ def uninhabited_inputs(types: Mapping[str, NamedType]) -> frozenset[str]:
 
     Hasura accepts such types (`input Loop { next: Loop! }`), but no client can ever send a value.
     """
+    return _uninhabited(types, InputObjectType)
+
+
+def uninhabited_outputs(types: Mapping[str, NamedType]) -> frozenset[str]:
+    """Object types with no finite value (`type Loop { next: Loop! }`): no handler can ever return one."""
+    return _uninhabited(types, ObjectType)
+
+
+def _uninhabited(types: Mapping[str, NamedType], kind: type[InputObjectType] | type[ObjectType]) -> frozenset[str]:
     needs = {
         named.name: [f.type.base_name for f in named.fields if f.type.non_null and not f.type.is_list]
         for named in types.values()
-        if isinstance(named, InputObjectType)
+        if isinstance(named, kind)
     }
     inhabited: set[str] = set()
     changed = True
