@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import socket
 import sys
 import time
@@ -183,10 +182,6 @@ def mock(
         sys.exit(EXIT_ERROR)
     app = _Reloadable(handler, None if quiet else _print_call)
     _print_banner(handler, sock, reload=reload, seconds=time.perf_counter() - started)
-    # Everything loaded so far (the catalog, Hypothesis, graphql-core) lives as long as the process:
-    # frozen, the garbage collector stops scanning it on every full collection while serving.
-    gc.collect()
-    gc.freeze()
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
     # uvicorn shuts down gracefully on Ctrl-C, then raises it again: that is the normal way out.

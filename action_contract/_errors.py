@@ -85,9 +85,13 @@ class ActionContractError(Exception):
 class MetadataError(ActionContractError):
     """Hasura metadata that cannot be loaded; `problems` lists every error and warning found."""
 
-    def __init__(self, problems: Iterable[Problem], *, source: str | None = None) -> None:
+    def __init__(
+        self, problems: Iterable[Problem], *, source: str | None = None, what: str = "Hasura metadata"
+    ) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         self.source = source
+        #: What could not be loaded, for the summary line ("Hasura metadata", "the mock's examples file").
+        self.what = what
         super().__init__(self._summary())
 
     @property
@@ -99,7 +103,7 @@ class MetadataError(ActionContractError):
         errors = self.errors
         count = f"{len(errors)} error{'s' if len(errors) != 1 else ''}"
         where = f" in {self.source}" if self.source else ""
-        lines = [f"cannot load Hasura metadata{where}: {count}"]
+        lines = [f"cannot load {self.what}{where}: {count}"]
         lines.extend(p.render() for p in errors)
         return "\n".join(lines)
 

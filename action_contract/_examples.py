@@ -28,7 +28,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ from ._locations import Locations, Spot
 from ._model import Action, Catalog
 from ._response import ActionResponse
 from ._strict import strict_findings
-from ._suggest import did_you_mean
+from ._suggest import did_you_mean, short_json
 from ._yaml import SourceProblem, load_json, load_yaml, register_json
 
 __all__ = ["BUILTIN_SCENARIOS", "ActionExamples", "Examples", "Latency", "MatchRule", "Reply", "load_examples"]
@@ -46,6 +46,7 @@ __all__ = ["BUILTIN_SCENARIOS", "ActionExamples", "Examples", "Latency", "MatchR
 #: The scenarios every action has; named examples may not reuse these names.
 BUILTIN_SCENARIOS: tuple[str, ...] = ("success", "error", "timeout", "not-json", "server-error")
 
+_WHAT = "the mock's examples file"
 _KEYS = ("latency", "reply", "replies", "match", "examples")
 _RANGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:ms)?\s*(?:-\s*(\d+(?:\.\d+)?)\s*(?:ms)?)?\s*$")
 
@@ -86,10 +87,11 @@ class Reply:
     body: Any = None
     #: Where it was written, for messages (`examples.yaml:12`).
     where: str = ""
+    #: The body as compact JSON bytes, encoded once: the mock sends it on every matching call.
+    encoded: bytes = field(init=False, repr=False, compare=False)
 
-    def encoded(self) -> bytes:
-        """The body as compact JSON bytes."""
-        return json.dumps(self.body, separators=(",", ":"), ensure_ascii=False).encode()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "encoded", json.dumps(self.body, separators=(",", ":"), ensure_ascii=False).encode())
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -149,8 +151,16 @@ def load_examples(path: str | os.PathLike[str], catalog: Catalog) -> Examples:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as error:
         raise MetadataError(
-            [Problem(message=f"cannot read the examples file: {error.strerror}", file=file, code="not-found")],
+            [
+                Problem(
+                    message=f"cannot read the examples file: {error.strerror}",
+                    file=file,
+                    code="not-found",
+                    hint="Pass --examples (or examples=) a YAML or JSON file that exists.",
+                )
+            ],
             source=file,
+            what=_WHAT,
         ) from None
     locations = Locations()
     problems: list[Problem] = []
@@ -161,11 +171,11 @@ def load_examples(path: str | os.PathLike[str], catalog: Catalog) -> Examples:
         else:
             data = load_yaml(text, file, locations, problems)
     except SourceProblem as error:
-        raise MetadataError([error.problem], source=file) from None
+        raise MetadataError([error.problem], source=file, what=_WHAT) from None
     checker = _Checker(catalog, file, locations, problems)
     examples = checker.read(data)
     if any(p.severity == "error" for p in problems):
-        raise MetadataError(problems, source=file)
+        raise MetadataError(problems, source=file, what=_WHAT)
     return Examples(actions=examples, source=file)
 
 
@@ -185,7 +195,7 @@ class _Checker:
         if data is None:
             return {}
         if not isinstance(data, dict):
-            self.error(data, None, f"expected a mapping of action names to examples, found {_kind(data)}")
+            self.error(data, None, f"expected a mapping of action names to examples, found {short_json(data)}")
             return {}
         found: dict[str, ActionExamples] = {}
         for name, entry in data.items():
@@ -208,7 +218,7 @@ class _Checker:
             entry = {"replies": entry}
             self.locations.add(entry, self.locations.spot(parent, action.name) or Spot(self.file))
         if not isinstance(entry, dict):
-            self.error(parent, action.name, f"expected a mapping with {', '.join(_KEYS)}, found {_kind(entry)}")
+            self.error(parent, action.name, f"expected a mapping with {', '.join(_KEYS)}, found {short_json(entry)}")
             return None
         for key in entry:
             if key not in _KEYS:
@@ -229,7 +239,7 @@ class _Checker:
             replies.append(self.reply(action, entry, "reply", 200, entry["reply"]))
         listed = entry.get("replies", [])
         if not isinstance(listed, list) or ("replies" in entry and not listed):
-            self.error(entry, "replies", f"expected a non-empty list of reply bodies, found {_kind(listed)}")
+            self.error(entry, "replies", f"expected a non-empty list of reply bodies, found {short_json(listed)}")
         else:
             replies.extend(self.reply(action, listed, index, 200, body) for index, body in enumerate(listed))
         return ActionExamples(
@@ -242,7 +252,7 @@ class _Checker:
     def rules(self, action: Action, entry: dict[str, Any]) -> list[MatchRule]:
         rules = entry.get("match", [])
         if not isinstance(rules, list):
-            self.error(entry, "match", f"expected a list of {{input, status, body}} entries, found {_kind(rules)}")
+            self.error(entry, "match", f"expected a list of {{input, status, body}} entries, found {short_json(rules)}")
             return []
         found = []
         for index, rule in enumerate(rules):
@@ -268,7 +278,7 @@ class _Checker:
     def named(self, action: Action, entry: dict[str, Any]) -> dict[str, Reply]:
         named = entry.get("examples", {})
         if not isinstance(named, dict):
-            self.error(entry, "examples", f"expected a mapping of example names to replies, found {_kind(named)}")
+            self.error(entry, "examples", f"expected a mapping of example names to replies, found {short_json(named)}")
             return {}
         found = {}
         for name, example in named.items():
@@ -289,7 +299,9 @@ class _Checker:
         self, action: Action, parent: Any, key: Any, entry: Any, *, allowed: tuple[str, ...]
     ) -> Reply | None:
         if not isinstance(entry, dict) or "body" not in entry:
-            self.error(parent, key, f"expected a mapping with `body` (and `status`, default 200), found {_kind(entry)}")
+            self.error(
+                parent, key, f"expected a mapping with `body` (and `status`, default 200), found {short_json(entry)}"
+            )
             return None
         for unknown in set(entry) - {"status", "body", *allowed}:
             self.error(entry, unknown, f"unknown key {unknown!r}; expected {', '.join(('status', 'body', *allowed))}")
@@ -307,7 +319,7 @@ class _Checker:
         if 300 <= status < 400:
             self.error(parent, key, f"status {status} is neither a success (2xx) nor an error (4xx, 5xx)")
             return reply
-        verdict = judge(action, ActionResponse(status=status, body=reply.encoded()), catalog=self.catalog)
+        verdict = judge(action, ActionResponse(status=status, body=reply.encoded), catalog=self.catalog)
         where_path = spot.path if spot else "$"
         if 200 <= status < 300:
             if not verdict.accepted:
@@ -336,8 +348,3 @@ def _where(spot: Spot | None, file: str) -> str:
     if spot is None:
         return file
     return f"{spot.file}:{spot.line}" if spot.line is not None else f"{spot.file} {spot.path}"
-
-
-def _kind(value: Any) -> str:
-    text = json.dumps(value, default=str)
-    return text if len(text) <= 40 else text[:39] + "…"

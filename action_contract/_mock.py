@@ -157,11 +157,8 @@ class MockHandler:
             length = headers.get("content-length", "")
             reply = self.responder.too_large(int(length) if length.isdigit() else None)
         else:
-            query: bytes = scope.get("query_string", b"")
-            scenario = None
-            if b"__scenario" in query:
-                scenario = parse_qs(query.decode("latin-1")).get("__scenario", [None])[0]
-            reply = self.responder.answer(path, headers, body, scenario, query.decode("latin-1"))
+            query = scope.get("query_string", b"").decode("latin-1")
+            reply = self.responder.answer(path, headers, body, query=query)
         if reply.delay:
             await asyncio.sleep(reply.delay)
         await _send(send, reply)

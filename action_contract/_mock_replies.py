@@ -23,7 +23,7 @@ from ._errors import InvalidArgument
 from ._examples import BUILTIN_SCENARIOS, ActionExamples, Examples, Latency
 from ._fake import OutputFaker
 from ._model import Action, Catalog
-from ._suggest import did_you_mean
+from ._suggest import did_you_mean, listed, short_json
 from ._validation import CallProblem, CallValidator
 
 __all__ = [
@@ -61,8 +61,11 @@ class MockReply:
     payload: Any = None
     #: The reply as a value (JSON, or the text), for the journal.
     value: Any = None
-    #: True for the `timeout` scenario: the reply is late on purpose, past the action's timeout.
-    times_out: bool = False
+
+    @property
+    def times_out(self) -> bool:
+        """True for the `timeout` scenario: the reply is late on purpose, past the action's timeout."""
+        return self.scenario == "timeout"
 
 
 def error_body(message: str, code: str, path: str | None = None, **extensions: Any) -> dict[str, Any]:
@@ -158,7 +161,7 @@ class MockResponder:
             setup = _ActionSetup(
                 action=action,
                 path=url.path or "/",
-                query=_normal_query(url.query),
+                query=_split_query(url.query)[0],
                 secrets=tuple(self._secrets(action)),
                 latency=own.latency if own is not None and own.latency is not None else latency,
                 examples=own,
@@ -210,7 +213,11 @@ class MockResponder:
     def answer(
         self, path: str, headers: Mapping[str, str], body: bytes, scenario: str | None = None, query: str = ""
     ) -> MockReply:
-        """The reply to a POST of `body` to `path` (and `query`); `headers` has lower-case names."""
+        """The reply to a POST of `body` to `path` and `query`; `headers` has lower-case names.
+
+        The scenario is `scenario`, else the query's `__scenario`, else the `X-Mock-Scenario` header,
+        else the mock's default.
+        """
         if len(body) > self.max_body:
             return self.too_large(len(body))
         if not body.strip():
@@ -224,7 +231,8 @@ class MockResponder:
             where = f" at line {error.lineno} column {error.colno}" if isinstance(error, json.JSONDecodeError) else ""
             message = f"the request body is not JSON: {detail}{where}; Hasura always POSTs a JSON object"
             return _json_reply(400, error_body(message, "invalid-json", "$"))
-        setup, problem = self._route(path, _normal_query(query), payload)
+        route_query, asked = _split_query(query)
+        setup, problem = self._route(path, route_query, payload)
         if setup is None:
             return _json_reply(400, problem, payload=payload)
         name = setup.action.name
@@ -234,7 +242,7 @@ class MockResponder:
         problems = self.validator.problems(setup.action, payload)
         if problems:
             return _json_reply(400, _invalid(problems), action=name, payload=payload)
-        chosen = scenario or headers.get("x-mock-scenario") or self.scenario
+        chosen = scenario or asked or headers.get("x-mock-scenario") or self.scenario
         if chosen is None and self.error_rate and self._draw() < self.error_rate:
             chosen = "error"
         return self._scenario(setup, payload, chosen or "success")
@@ -275,12 +283,11 @@ class MockResponder:
             return self.setups[at_path[0]], None
         if isinstance(name, str):
             choices = at_path or list(self.setups)
-            message = f"no action named {name!r}.{did_you_mean(name, choices)} This mock serves {_listed(choices)}"
+            message = f"no action named {name!r}.{did_you_mean(name, choices)} This mock serves {listed(choices)}"
             return None, error_body(message, "action-not-found", "$.action.name")
-        found = json.dumps(named) if named is not None else "nothing"
+        found = short_json(named) if named is not None else "nothing"
         message = (
-            f'expected "action": {{"name": ...}} naming one of {_listed(at_path or list(self.setups))}, '
-            f"found {_cut(found)}"
+            f'expected "action": {{"name": ...}} naming one of {listed(at_path or list(self.setups))}, found {found}'
         )
         return None, error_body(message, "unexpected-payload", "$.action")
 
@@ -314,7 +321,7 @@ class MockResponder:
             # Later than Hasura waits (contract §5): the client sees Hasura's timeout error.
             common["delay"] = delay + action.timeout + 1.0
             status, body, value = self._success(setup, payload)
-            return MockReply(status=status, body=body, value=value, times_out=True, **common)
+            return MockReply(status=status, body=body, value=value, **common)
         if scenario == "not-json":
             return MockReply(status=200, body=b"OK", content_type=_TEXT, value="OK", **common)
         if scenario == "server-error":
@@ -346,14 +353,14 @@ class MockResponder:
             session = payload.get("session_variables") or {}
             for rule in examples.match:
                 if rule.matches(arguments, session):
-                    return rule.reply.status, rule.reply.encoded(), rule.reply.body
+                    return rule.reply.status, rule.reply.encoded, rule.reply.body
         # Request-stable: the seed, the action and the input decide the reply; session variables do
         # not, so every user sees the same data for the same input.
         key = f"{self.seed}\0{setup.action.name}\0{_canonical(arguments)}".encode()
         digest = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big")
         if examples is not None and examples.replies:
             reply = examples.replies[digest % len(examples.replies)]
-            return reply.status, reply.encoded(), reply.body
+            return reply.status, reply.encoded, reply.body
         cached = self._cache.get(digest)
         if cached is not None:
             return 200, cached[0], cached[1]
@@ -371,11 +378,13 @@ class MockResponder:
         return 200, body, value
 
 
-def _normal_query(query: str) -> str:
-    """`query` without the mock's own `__scenario` parameter, in a canonical form for comparing."""
+def _split_query(query: str) -> tuple[str, str | None]:
+    """`query` without the mock's own `__scenario` parameter (canonical, for comparing), and that parameter."""
     if not query:
-        return ""
-    return urlencode([(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if k != "__scenario"])
+        return "", None
+    pairs = parse_qsl(query, keep_blank_values=True)
+    scenario = next((value for key, value in pairs if key == "__scenario"), None)
+    return urlencode([(key, value) for key, value in pairs if key != "__scenario"]), scenario
 
 
 def _invalid(problems: list[CallProblem]) -> dict[str, Any]:
@@ -383,14 +392,5 @@ def _invalid(problems: list[CallProblem]) -> dict[str, Any]:
     message = f"{first.path}: {first.message}"
     if len(problems) > 1:
         message += f" (and {len(problems) - 1} more problem{'s' if len(problems) > 2 else ''})"
-    listed = [{"path": p.path, "message": p.message} for p in problems[:_SHOWN_PROBLEMS]]
-    return error_body(message, first.code, first.path, problems=listed)
-
-
-def _listed(names: list[str]) -> str:
-    shown = ", ".join(names[:10])
-    return shown + (f" and {len(names) - 10} more" if len(names) > 10 else "")
-
-
-def _cut(text: str) -> str:
-    return text if len(text) <= 60 else text[:59] + "…"
+    shown = [{"path": p.path, "message": p.message} for p in problems[:_SHOWN_PROBLEMS]]
+    return error_body(message, first.code, first.path, problems=shown)

@@ -92,7 +92,7 @@ def mock_router(
     )
     router = ActionMockRouter(assert_all_mocked=assert_all_mocked, assert_all_called=assert_all_called)
     router.mock = mock
-    variables = {**catalog.variables, **(env or {})}
+    variables = mock.responder.variables
     # Raises InvalidArgument naming the variable, or suggesting base_url=, when a URL cannot be resolved.
     # Routes match any query string; the responder tells actions apart by their URLs' queries.
     urls = dict.fromkeys(handler_url(catalog, action, variables, base_url).split("?", 1)[0] for action in catalog)
@@ -107,7 +107,9 @@ def _answer(mock: MockHandler) -> Callable[[httpx.Request], httpx.Response]:
         started = time.perf_counter()
         headers = {name.lower(): value for name, value in request.headers.items()}
         body = request.content
-        reply: MockReply = mock.responder.answer(request.url.path, headers, body, request.url.params.get("__scenario"))
+        reply: MockReply = mock.responder.answer(
+            request.url.path, headers, body, query=request.url.query.decode("latin-1")
+        )
         mock.journal.record(
             method=request.method,
             path=request.url.path,

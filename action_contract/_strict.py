@@ -18,10 +18,10 @@ from ._errors import InvalidArgument
 from ._model import Catalog, EnumType, ObjectType, ScalarType, TypeRef
 from ._scalars import int_range, is_postgres, json_schema_for_scalar, registered, registry_generation
 from ._schema_subset import describe, valid
+from ._suggest import listed, short_json
 
 __all__ = ["StrictFinding", "strict_findings"]
 
-_FOUND_WIDTH = 40
 _INT_LOW, _INT_HIGH = int_range("Int") or (-(2**31), 2**31 - 1)
 
 
@@ -52,19 +52,13 @@ def strict_findings(catalog: Catalog, ref: TypeRef, value: Any, path: str = "$")
     return walker.findings
 
 
-def _render_found(value: Any) -> str:
-    """`value` as short JSON for messages: long texts are cut with an ellipsis."""
-    text = json.dumps(value, ensure_ascii=False, default=repr)
-    return text if len(text) <= _FOUND_WIDTH else text[: _FOUND_WIDTH - 1] + "…"
-
-
 class _Walker:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.findings: list[StrictFinding] = []
 
     def add(self, path: str, expected: str, value: Any, rule: str, *, missing: bool = False) -> None:
-        found = "missing" if missing else _render_found(value)
+        found = "missing" if missing else short_json(value)
         self.findings.append(StrictFinding(path=path, expected=expected, found=found, rule=rule))
 
     def walk(self, ref: TypeRef, value: Any, path: str) -> None:
@@ -95,7 +89,7 @@ class _Walker:
                     )
         elif isinstance(named, EnumType):
             if not (isinstance(value, str) and value in named.value_names):
-                self.add(path, f"{name}, one of {_listed(named.value_names)}", value, _rule(value, "enum"))
+                self.add(path, f"{name}, one of {listed(named.value_names)}", value, _rule(value, "enum"))
         elif isinstance(named, ScalarType):
             self.scalar(named, value, path)
         else:
@@ -148,11 +142,6 @@ class _Walker:
 def _rule(value: Any, rule: str) -> str:
     # A list where a single value belongs is the `list` rule, whatever the single type.
     return "list" if isinstance(value, list) else rule
-
-
-def _listed(names: tuple[str, ...]) -> str:
-    shown = ", ".join(names[:8])
-    return shown + (f" (and {len(names) - 8} more)" if len(names) > 8 else "")
 
 
 @lru_cache(maxsize=512)

@@ -30,13 +30,12 @@ from ._errors import InvalidArgument
 from ._model import Action, Catalog, EnumType, Field, InputObjectType, ScalarType, TypeRef
 from ._scalars import int_range, json_schema_for_scalar, postgres_category, registered, registry_generation
 from ._schema_subset import describe, valid
-from ._suggest import did_you_mean
+from ._suggest import did_you_mean, listed, short_json
 
 __all__ = ["CallProblem", "CallValidator", "call_problems", "input_problems"]
 
 #: The most problems reported for one call: enough to fix a request, short enough to read.
 MAX_PROBLEMS = 20
-_FOUND_WIDTH = 40
 _INPUT = "validation-failed"  # what Hasura answers for a bad argument (contract §1.5)
 _PAYLOAD = "unexpected-payload"  # the envelope itself is wrong: no GraphQL request could cause it
 _IDENTIFIER = re.compile(r"\w+")
@@ -172,7 +171,7 @@ class CallValidator:
         def items(value: Any, path: str, report: _Report) -> None:
             if not isinstance(value, list):
                 hint = "Hasura wraps a single value in a list before it calls the handler"
-                report.add(path, f"{expected}, found {_short(value)}; {hint}")
+                report.add(path, f"{expected}, found {short_json(value)}; {hint}")
                 return
             for index, element in enumerate(value):
                 if element is not None:
@@ -202,7 +201,9 @@ class CallValidator:
             if isinstance(value, dict):
                 members(value, path, report)
             else:
-                report.add(path, f"expected an object {named.name}, found {_short(value)}{_hint(value, named.name)}")
+                report.add(
+                    path, f"expected an object {named.name}, found {short_json(value)}{_hint(value, named.name)}"
+                )
 
         # Registered before its fields compile, so a recursive field finds it; `check` reads
         # `members` when called, by which time it is bound.
@@ -253,7 +254,7 @@ class _ActionChecks:
 
     def payload(self, payload: Any, report: _Report) -> None:
         if not isinstance(payload, dict):
-            found = _short(payload)
+            found = short_json(payload)
             report.add("$", f"expected a JSON object with action, input and session_variables, found {found}", _PAYLOAD)
             return
         for key, value in payload.items():
@@ -268,13 +269,13 @@ class _ActionChecks:
         if not isinstance(value, dict):
             # Hasura's docs of Feb-May 2020 showed `"action": "<name>"`; every server sends an object (§1.3).
             hint = '; early Hasura docs showed "action" as a bare name, but Hasura sends an object'
-            found = _short(value) + (hint if isinstance(value, str) else "")
+            found = short_json(value) + (hint if isinstance(value, str) else "")
             report.add("$.action", f"expected {self.wanted}, found {found}", _PAYLOAD)
             return
         name = value.get("name", ...)
         if isinstance(name, str) and name == self.action.name:
             return
-        found = "nothing" if name is ... else _short(name)
+        found = "nothing" if name is ... else short_json(name)
         same = isinstance(name, str) and name.lower() == self.action.name.lower()
         hint = "; action names are case-sensitive" if same else ""
         report.add("$.action.name", f"expected {json.dumps(self.action.name)}, found {found}{hint}", _PAYLOAD)
@@ -284,25 +285,25 @@ class _ActionChecks:
             self.arguments(value, "$.input", report)
         else:
             hint = f"; {_NO_ARGUMENTS}" if value is None or value == [] else ""
-            message = f"expected an object of {self.action.name}'s arguments, found {_short(value)}{hint}"
+            message = f"expected an object of {self.action.name}'s arguments, found {short_json(value)}{hint}"
             report.add("$.input", message, _PAYLOAD)
 
 
 def _session_variables(value: Any, report: _Report) -> None:
     if not isinstance(value, dict):
-        report.add(_SESSION, f"expected an object of session variables, found {_short(value)}", _PAYLOAD)
+        report.add(_SESSION, f"expected an object of session variables, found {short_json(value)}", _PAYLOAD)
         return
     for key, item in value.items():
         path, name = _child(_SESSION, key), str(key)
         # Hasura case-folds the names and passes only x-hasura-* variables on (contract §1.4).
         if not name.lower().startswith("x-hasura-"):
-            found = f"found {_short(name)}; Hasura sends no other session variables"
+            found = f"found {short_json(name)}; Hasura sends no other session variables"
             report.add(path, f"expected an x-hasura-* name, {found}", _PAYLOAD)
         elif name != name.lower():
-            found = f"found {_short(name)}; Hasura lower-cases session variable names"
+            found = f"found {short_json(name)}; Hasura lower-cases session variable names"
             report.add(path, f"expected a lower-case name, {found}", _PAYLOAD)
         if not isinstance(item, str):
-            found = f"found {_short(item)}; Hasura sends every session variable as a string"
+            found = f"found {short_json(item)}; Hasura sends every session variable as a string"
             report.add(path, f"expected a string, {found}", _PAYLOAD)
     if "x-hasura-role" not in value:
         report.add(f"{_SESSION}['x-hasura-role']", f"expected the role, found nothing; {_ROLE_ALWAYS}", _PAYLOAD)
@@ -311,7 +312,7 @@ def _session_variables(value: Any, report: _Report) -> None:
 def _request_query(value: Any, report: _Report) -> None:
     # A string for synchronous actions, null for asynchronous ones (contract §1.3).
     if value is not None and not isinstance(value, str):
-        message = f"expected the client's GraphQL document as a string, or null, found {_short(value)}"
+        message = f"expected the client's GraphQL document as a string, or null, found {short_json(value)}"
         report.add("$.request_query", message, _PAYLOAD)
 
 
@@ -321,25 +322,25 @@ def _request_query(value: Any, report: _Report) -> None:
 def _int(value: Any, path: str, report: _Report) -> None:
     # An integral float counts, as in the strict input schema (draft 2020-12 `integer`) and `_strict`.
     if isinstance(value, bool) or not isinstance(value, int | float):
-        report.add(path, f"expected Int, a 32-bit whole number, found {_short(value)}{_hint(value, 'Int')}")
+        report.add(path, f"expected Int, a 32-bit whole number, found {short_json(value)}{_hint(value, 'Int')}")
     elif isinstance(value, float) and not value.is_integer():
-        report.add(path, f"expected Int, a 32-bit whole number, found {_short(value)}")
+        report.add(path, f"expected Int, a 32-bit whole number, found {short_json(value)}")
     elif not _INT_LOW <= value <= _INT_HIGH:
         hint = f"; Int ranges from {_INT_LOW} to {_INT_HIGH}"
-        report.add(path, f"expected Int, a 32-bit whole number, found {_short(value)}{hint}")
+        report.add(path, f"expected Int, a 32-bit whole number, found {short_json(value)}{hint}")
 
 
 def _float(value: Any, path: str, report: _Report) -> None:
     if isinstance(value, bool) or not isinstance(value, int | float):
-        report.add(path, f"expected Float, a number, found {_short(value)}{_hint(value, 'Float')}")
+        report.add(path, f"expected Float, a number, found {short_json(value)}{_hint(value, 'Float')}")
     elif isinstance(value, float) and not math.isfinite(value):
-        report.add(path, f"expected Float, a finite number, found {_short(value)}")
+        report.add(path, f"expected Float, a finite number, found {short_json(value)}")
 
 
 def _leaf(ok: Callable[[Any], bool], name: str, expected: str, hint: str = "") -> _Check:
     def check(value: Any, path: str, report: _Report) -> None:
         if not ok(value):
-            report.add(path, f"expected {expected}, found {_short(value)}{_hint(value, name) or hint}")
+            report.add(path, f"expected {expected}, found {short_json(value)}{_hint(value, name) or hint}")
 
     return check
 
@@ -360,7 +361,7 @@ _BUILTINS: dict[str, _Check] = {
 
 def _enum(named: EnumType) -> _Check:
     values = frozenset(named.value_names)
-    expected = f"expected {named.name}, one of {_listed([json.dumps(v) for v in named.value_names])}"
+    expected = f"expected {named.name}, one of {listed([json.dumps(v) for v in named.value_names])}"
 
     def check(value: Any, path: str, report: _Report) -> None:
         if isinstance(value, str) and value in values:
@@ -368,7 +369,7 @@ def _enum(named: EnumType) -> _Check:
         # Enum values are case-sensitive, so `"red"` for `RED` is wrong but gets a suggestion.
         suggestion = did_you_mean(value, named.value_names) if isinstance(value, str) else ""
         report.add(
-            path, f"{expected}, found {_short(value)}{'.' + suggestion if suggestion else _hint(value, named.name)}"
+            path, f"{expected}, found {short_json(value)}{'.' + suggestion if suggestion else _hint(value, named.name)}"
         )
 
     return check
@@ -425,36 +426,7 @@ def _unknown(noun: str, key: Any, owner: str, names: list[str]) -> str:
     suggestion = did_you_mean(key, names) if isinstance(key, str) else ""
     if suggestion:
         return f"{text}.{suggestion}"
-    return f"{text}; its {noun}s are {_listed(names)}" if names else f"{text}; it has no {noun}s"
-
-
-def _listed(names: Sequence[str]) -> str:
-    shown = ", ".join(names[:8])
-    return shown + (f" (and {len(names) - 8} more)" if len(names) > 8 else "")
-
-
-def _short(value: Any) -> str:
-    """`value` as JSON of at most `_FOUND_WIDTH` characters, cut with an ellipsis."""
-    text = _json(value, _FOUND_WIDTH)
-    return text if len(text) <= _FOUND_WIDTH else text[: _FOUND_WIDTH - 1] + "…"
-
-
-def _json(value: Any, budget: int) -> str:
-    # Renders only what can be shown: a bad value may be a megabyte of JSON.
-    if not isinstance(value, dict | list):
-        if isinstance(value, str) and len(value) > budget:
-            value = value[: budget + 1]
-        return json.dumps(value, ensure_ascii=False, default=repr)
-    parts: list[str] = []
-    pairs = value.items() if isinstance(value, dict) else enumerate(value)
-    for key, item in pairs:
-        if budget <= 0:
-            break
-        text = _json(item, budget)
-        parts.append(f"{json.dumps(str(key), ensure_ascii=False)}: {text}" if isinstance(value, dict) else text)
-        budget -= len(parts[-1]) + 2
-    opening, closing = "{}" if isinstance(value, dict) else "[]"
-    return opening + ", ".join(parts) + closing
+    return f"{text}; its {noun}s are {listed(names)}" if names else f"{text}; it has no {noun}s"
 
 
 _VALIDATORS: dict[int, CallValidator] = {}

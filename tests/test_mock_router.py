@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import time
 from pathlib import Path
@@ -88,3 +89,28 @@ def test_unresolvable_handler_urls_say_what_to_pass(tmp_path: Path) -> None:
         mock_router(catalog)
     with mock_router(catalog, base_url="http://localhost:1"):
         assert httpx.post("http://localhost:1/quote", json={**ORDER, "action": {"name": "quote"}}).status_code == 200
+
+
+def test_the_router_tells_actions_apart_by_query_and_reads_the_scenario_parameter(tmp_path: Path) -> None:
+    actions = [
+        {
+            "name": name,
+            "definition": {
+                "handler": f"http://api.test/actions?action_name={name}",
+                "arguments": [],
+                "type": "query",
+                "kind": "synchronous",
+                "output_type": "Boolean",
+            },
+        }
+        for name in ("first", "second")
+    ]
+    metadata = tmp_path / "metadata.json"
+    metadata.write_text(json.dumps({"version": 3, "sources": [], "actions": actions}))
+    call = {"action": {"name": "second"}, "input": {}, "session_variables": SESSION}
+    with mock_router(load_catalog(metadata)):
+        assert httpx.post("http://api.test/actions?action_name=second", json=call).status_code == 200
+        mismatch = httpx.post("http://api.test/actions?action_name=first", json=call)
+        assert mismatch.status_code == 400 and mismatch.json()["extensions"]["code"] == "action-mismatch"
+        chosen = httpx.post("http://api.test/actions?action_name=second&__scenario=error", json=call)
+        assert chosen.status_code == 400 and chosen.headers["x-mock-scenario"] == "error"
