@@ -101,6 +101,8 @@ class ActionLog:
         self._cursor = 0  # no entry before _order[_cursor] is `created`, so claim() starts here
         name = None if path is None else os.fspath(path)
         self._db = None if name is None or name == ":memory:" else _open_sqlite(name)
+        #: The SQLite file, or None in memory.
+        self.path = name if self._db is not None else None
         self._closed = False
 
     def record(

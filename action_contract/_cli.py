@@ -27,6 +27,7 @@ from ._cli_common import (
 )
 from ._cli_judge import judge
 from ._cli_mock import mock
+from ._cli_serve import serve
 from ._errors import InvalidArgument, MetadataError, Problem
 from ._json_schema import schema_document
 from ._model import Catalog, EnumType, InputObjectType, ObjectType, ScalarType
@@ -261,3 +262,4 @@ def _catalog_json(catalog: Catalog) -> dict[str, Any]:
 main.add_command(check)
 main.add_command(judge)
 main.add_command(mock)
+main.add_command(serve)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -16,6 +17,7 @@ __all__ = [
     "EXIT_ERROR",
     "EXIT_OK",
     "EXIT_VIOLATIONS",
+    "_bind",
     "_env_option",
     "_exit_with",
     "_load",
@@ -69,3 +71,21 @@ def _exit_with(exc: MetadataError | InvalidArgument) -> NoReturn:
 def _print_problems(problems: Sequence[Problem], *, err: bool = True) -> None:
     for problem in problems:
         click.echo(problem.render(), err=err)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP, not 0: asyncio turns Nagle off (TCP_NODELAY) only for sockets that say they are TCP,
+    # and without it a reply written in two parts waits 40 ms for the client's delayed ACK.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError:
+        sock.close()
+        raise
+    # Listening before the banner: a client that reads "Listening on" can connect at once, and its
+    # connection waits in the backlog until the server loop takes it.
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock

@@ -16,7 +16,7 @@ import click
 import uvicorn
 import watchfiles
 
-from ._cli_common import EXIT_ERROR, _env_option, _exit_with, _load, _parse_env, _scalar_option
+from ._cli_common import EXIT_ERROR, _bind, _env_option, _exit_with, _load, _parse_env, _scalar_option
 from ._errors import InvalidArgument, MetadataError
 from ._examples import BUILTIN_SCENARIOS, Latency
 from ._mock import MockHandler, Receive, Scope, Send
@@ -188,24 +188,6 @@ def mock(
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(server, sock, app, options, reload))
     click.echo("mock stopped", err=True)
-
-
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # IPPROTO_TCP, not 0: asyncio turns Nagle off (TCP_NODELAY) only for sockets that say they are TCP,
-    # and without it a reply written in two parts waits 40 ms for the client's delayed ACK.
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind((host, port))
-    except OSError:
-        sock.close()
-        raise
-    # Listening before the banner: a client that reads "Listening on" can connect at once, and its
-    # connection waits in the backlog until the server loop takes it.
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
 
 
 async def _serve(

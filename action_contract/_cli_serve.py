@@ -1,0 +1,175 @@
+"""`action-contract serve`: a Hasura-like `/v1/graphql` for PATH's actions, in front of a handler or the mock."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+import time
+from collections.abc import Sequence
+
+import click
+import uvicorn
+
+from ._cli_common import EXIT_ERROR, _bind, _env_option, _exit_with, _load, _parse_env, _scalar_option
+from ._errors import InvalidArgument, MetadataError
+from ._executor import GraphQLReply, ReferenceExecutor
+from ._executor_app import DEFAULT_MAX_REQUEST, graphql_app
+from ._executor_schema import ADMIN, visible
+from ._in_process import app_target
+from ._mock import MockHandler
+from ._profiles import HasuraProfile
+from ._targets import DEFAULT_APP_BASE_URL, HttpTarget, Target
+
+__all__ = ["serve"]
+
+
+@click.command()
+@click.argument("path", type=click.Path())
+@click.option(
+    "--url",
+    "--base-url",
+    "url",
+    metavar="URL",
+    help="Call handlers at this scheme://host:port, keeping each handler's path. Default: the metadata's URLs.",
+)
+@click.option("--app", "app", metavar="MOD:ATTR", help="Call an ASGI/WSGI app or a function in-process.")
+@click.option("--app-kind", type=click.Choice(["asgi", "wsgi", "callable"]), help="What --app is, when it can't tell.")
+@click.option("--mock", "use_mock", is_flag=True, help="Answer with the mock handler: no handler needed.")
+@click.option("--seed", default=0, show_default=True, type=int, help="With --mock: another seed, another data set.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (0.0.0.0 for all).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--hasura-version", metavar="VERSION", help="Behave as this Hasura release (default: the newest).")
+@click.option(
+    "--dev-mode", is_flag=True, help="`internal` debug info in errors for every role (HASURA_GRAPHQL_DEV_MODE)."
+)
+@click.option(
+    "--admin-secret",
+    metavar="SECRET",
+    envvar="HASURA_GRAPHQL_ADMIN_SECRET",
+    help="Require x-hasura-admin-secret, as Hasura does with HASURA_GRAPHQL_ADMIN_SECRET (also read from it).",
+)
+@click.option(
+    "--state",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="SQLite file keeping asynchronous actions across restarts (default: memory).",
+)
+@click.option(
+    "--async-interval",
+    default=1.0,
+    show_default=True,
+    type=click.FloatRange(min=0, min_open=True),
+    help="Seconds between polls for asynchronous actions (HASURA_GRAPHQL_ASYNC_ACTIONS_FETCH_INTERVAL).",
+)
+@click.option(
+    "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per handler reply instead of each action's."
+)
+@click.option("-q", "--quiet", is_flag=True, help="No line per request.")
+@_env_option
+@_scalar_option
+def serve(
+    path: str,
+    url: str | None,
+    app: str | None,
+    app_kind: str | None,
+    use_mock: bool,
+    seed: int,
+    host: str,
+    port: int,
+    hasura_version: str | None,
+    dev_mode: bool,
+    admin_secret: str | None,
+    state: str | None,
+    async_interval: float,
+    timeout: float | None,
+    quiet: bool,
+    env: Sequence[str],
+    scalars: Sequence[str],
+) -> None:
+    """Serve a Hasura-like GraphQL endpoint (POST /v1/graphql) for PATH's actions.
+
+    Each action field is run as Hasura runs it: the webhook call built from the GraphQL request
+    (input, session variables from x-hasura-* headers, forwarded headers), the reply judged and
+    shaped to the selection set. Handlers are called at the metadata's URLs, at --url, in-process
+    (--app), or answered by the mock handler (--mock: nothing else needed). Asynchronous actions are
+    recorded and called by a worker, their results read with the action's query field.
+
+    Also: GET /healthz and GET /v1/version. Point a GraphQL client at http://HOST:PORT/v1/graphql.
+    """
+    if sum(map(bool, (url, app, use_mock))) > 1:
+        raise click.UsageError("pass only one of --url, --app and --mock")
+    started = time.perf_counter()
+    try:
+        catalog = _load(path, env, scalars)
+        profile = HasuraProfile.for_version(hasura_version, dev_mode=dev_mode)
+        variables = _parse_env(env)
+        base_url = url
+        target: Target = HttpTarget()
+        if app:
+            target = app_target(app, kind=app_kind)
+            base_url = base_url or DEFAULT_APP_BASE_URL
+        elif use_mock:
+            target = app_target(MockHandler(catalog, seed=seed, env=variables, cors=False), kind="asgi")
+            base_url = DEFAULT_APP_BASE_URL
+        executor = ReferenceExecutor(
+            catalog,
+            target,
+            profile,
+            admin_secret=admin_secret,
+            base_url=base_url,
+            env=variables,
+            state=state,
+            async_interval=async_interval,
+            timeout=timeout,
+        )
+    except (MetadataError, InvalidArgument) as error:
+        _exit_with(error)
+    try:
+        sock = _bind(host, port)
+    except OSError as error:
+        executor.close()
+        click.echo(f"error: cannot listen on {host}:{port}: {error.strerror}. Pick another with --port.", err=True)
+        sys.exit(EXIT_ERROR)
+    where = "the mock handler" if use_mock else f"app {app}" if app else url or "the handler URLs in the metadata"
+    _print_banner(executor, sock, where, admin_secret is not None, time.perf_counter() - started)
+    asgi = graphql_app(executor, max_request=DEFAULT_MAX_REQUEST, on_request=None if quiet else _print_request)
+    config = uvicorn.Config(asgi, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2)
+    server = uvicorn.Server(config)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(server.serve(sockets=[sock]))
+    finally:
+        target.close()
+    click.echo("serve stopped", err=True)
+
+
+def _print_banner(executor: ReferenceExecutor, sock: object, where: str, secret: bool, seconds: float) -> None:
+    host, port = sock.getsockname()[:2]  # type: ignore[attr-defined]
+    shown = f"[{host}]" if ":" in host else host
+    catalog = executor.catalog
+    click.echo(
+        f"action-contract serve: {len(catalog)} actions from {catalog.source}, Hasura {executor.profile.label}, "
+        f"handlers: {where} (ready in {seconds * 1000:.0f} ms)",
+        err=True,
+    )
+    roles = executor.schemas.roles()
+    for action in catalog:
+        kind = "query" if action.type == "query" else "async mutation" if action.is_async else "mutation"
+        allowed = [role for role in roles if role != ADMIN and visible(action, role)]
+        click.echo(f"  {kind:<14} {action.name}  roles: {', '.join([ADMIN, *allowed])}", err=True)
+    state = executor.log.path or "memory"
+    click.echo(
+        f"  admin secret {'required' if secret else 'not set: every request is admin unless it sends x-hasura-role'}; "
+        f"async actions kept in {state}",
+        err=True,
+    )
+    click.echo(f"Listening on http://{shown}:{port}/v1/graphql (Ctrl-C to stop)", err=True)
+
+
+def _print_request(reply: GraphQLReply, seconds: float) -> None:
+    fields = ", ".join(call.action for call in reply.calls) or "-"
+    outcome = (
+        "data" if reply.data is not None else f"errors: {reply.errors[0].get('message')}" if reply.errors else "batch"
+    )
+    click.echo(f"POST /v1/graphql {fields} -> {reply.status} {outcome} ({seconds * 1000:.1f} ms)", err=True)
