@@ -1,10 +1,13 @@
 """Contract tests, mock handlers and a reference executor for Hasura Action handlers."""
 
+from ._action_log import ActionLog, ActionLogEntry
 from ._action_request import ActionRequest
 from ._adversarial import VIOLATIONS, adversarial_requests, applicable_violations
 from ._checks import Case, Check, Finding, register_check, registered_checks
 from ._errors import ActionContractError, InvalidArgument, MetadataError, Problem, TemplateError
 from ._examples import Examples, Latency, load_examples
+from ._executor import GraphQLReply, HandlerCall, ReferenceExecutor
+from ._executor_app import graphql_app
 from ._hasura import Verdict, judge
 from ._in_process import AppTarget, CallableTarget, app_target
 from ._metadata import load_catalog
@@ -40,6 +43,8 @@ __all__ = [
     "VIOLATIONS",
     "Action",
     "ActionContractError",
+    "ActionLog",
+    "ActionLogEntry",
     "ActionMockRouter",
     "ActionRequest",
     "ActionResponse",
@@ -56,7 +61,9 @@ __all__ = [
     "Failure",
     "Field",
     "Finding",
+    "GraphQLReply",
     "GroupResult",
+    "HandlerCall",
     "HasuraProfile",
     "Header",
     "HttpTarget",
@@ -69,6 +76,7 @@ __all__ = [
     "Permission",
     "Problem",
     "Progress",
+    "ReferenceExecutor",
     "Relationship",
     "Report",
     "ScalarType",
@@ -86,6 +94,7 @@ __all__ = [
     "check_request",
     "conforming_requests",
     "edge_requests",
+    "graphql_app",
     "judge",
     "load_catalog",
     "load_examples",

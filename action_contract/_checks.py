@@ -11,7 +11,7 @@ Turn any check off with `--exclude-check NAME` (CLI), `--action-contract-exclude
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, overload
 
@@ -48,6 +48,9 @@ class Case:
     request: ActionRequest
     response: ActionResponse
     verdict: Verdict
+    #: With `--via-graphql`: the client's operation (`query`, `variables`, `headers`) and Hasura's reply
+    #: to it (`response`); None when the request went to the handler directly.
+    graphql: Mapping[str, Any] | None = field(default=None, hash=False)
 
     @property
     def status_class(self) -> str:

@@ -64,6 +64,11 @@ def _check_names() -> str:
     is_flag=True,
     help="Check the mock handler (shows the contract is self-consistent).",
 )
+@click.option(
+    "--via-graphql",
+    is_flag=True,
+    help="Send conforming requests as GraphQL operations through the reference executor (Hasura's part).",
+)
 @click.option("--action", "actions", multiple=True, metavar="NAME", help="Only this action. Repeatable.")
 @click.option(
     "--examples", default=100, show_default=True, type=click.IntRange(min=0), help="Conforming requests per action."
@@ -113,6 +118,7 @@ def check(
     app: str | None,
     app_kind: str | None,
     use_mock: bool,
+    via_graphql: bool,
     actions: Sequence[str],
     examples: int,
     adversarial_examples: int,
@@ -139,7 +145,9 @@ def check(
 
     Sends each action the fixed edge cases and generated requests Hasura could send (--examples),
     requests that break one rule each (--adversarial-examples) and requests without the secret
-    headers, then judges every reply exactly as Hasura would. Checks: hasura_accepts,
+    headers, then judges every reply exactly as Hasura would. With --via-graphql the conforming
+    requests go as GraphQL operations through the reference executor, so the handler gets what
+    Hasura builds from them and failures show what the client gets. Checks: hasura_accepts,
     output_conforms (strict), error_object, accepts_valid, rejects_invalid, enforces_secret.
 
     Exit codes: 0 the contract holds, 1 violations found, 2 usage or metadata errors.
@@ -169,6 +177,7 @@ def check(
             client_headers=client_headers or None,
             timeout=timeout,
             in_process=bool(app) or use_mock,
+            via_graphql=via_graphql,
         )
         for name in actions:
             catalog.action(name)

@@ -141,7 +141,8 @@ class ReferenceExecutor:
         pairs = _pairs(headers)
         reply = _Run(self, pairs).run(query, variables, operation_name)
         if self.async_interval is None and self.log.pending():
-            self.run_async_actions()
+            # Immediate mode: the handler calls of the actions just recorded belong to this reply.
+            reply = replace(reply, calls=reply.calls + tuple(self._drain()))
         return reply
 
     def execute_http(
@@ -160,18 +161,20 @@ class ReferenceExecutor:
 
     def run_async_actions(self) -> int:
         """Call the handlers of recorded asynchronous actions now (what the worker does); how many ran."""
-        total = 0
+        return len(self._drain())
+
+    def _drain(self) -> list[HandlerCall]:
+        calls: list[HandlerCall | None] = []
         while True:
             entries = self.log.claim(self.async_batch_size)
             if not entries:
-                return total
-            total += len(entries)
+                return [call for call in calls if call is not None]
             if len(entries) == 1:
-                self._process(entries[0])
+                calls.append(self._process(entries[0]))
                 continue
             # Hasura calls the handlers of one batch concurrently (`asyncActionsProcessor`, §2.3).
             with ThreadPoolExecutor(max_workers=len(entries), thread_name_prefix="action-contract-async") as pool:
-                list(pool.map(self._process, entries))
+                calls.extend(pool.map(self._process, entries))
 
     def start(self) -> ReferenceExecutor:
         """Start the worker thread that polls for asynchronous actions every `async_interval` seconds."""
@@ -241,25 +244,25 @@ class ReferenceExecutor:
             )
         return self.execute(query, variables, operation_name or None, headers)
 
-    def _process(self, entry: ActionLogEntry) -> None:
+    def _process(self, entry: ActionLogEntry) -> HandlerCall | None:
         action = self.catalog.actions.get(entry.action_name)
         if action is None:
-            self.log.fail(
-                entry.id, {"path": "$", "error": f"action {entry.action_name!r} no longer exists", "code": "not-found"}
-            )
-            return
+            missing = f"action {entry.action_name!r} no longer exists"
+            self.log.fail(entry.id, {"path": "$", "error": missing, "code": "not-found"})
+            return None
         try:
             call = self.call(action)
         except GraphQLFailure as failure:
             self.log.fail(entry.id, {"path": failure.path, "error": failure.message, "code": failure.code})
-            return
+            return None
         # The session and headers of the mutation, `request_query` null (contract §2.3).
         request = call.request(entry.input_payload, entry.session_variables, None, dict(entry.request_headers))
-        verdict = self.send(action, request).verdict
-        if verdict.accepted:
-            self.log.complete(entry.id, verdict.reply)
+        made = self.send(action, request)
+        if made.verdict.accepted:
+            self.log.complete(entry.id, made.verdict.reply)
         else:
-            self.log.fail(entry.id, self._stored_error(verdict))
+            self.log.fail(entry.id, self._stored_error(made.verdict))
+        return made
 
     def _stored_error(self, verdict: Verdict) -> dict[str, Any]:
         # QErr's own encoding, not the GraphQL one; the handler's `extensions` are lost (§2.3).

@@ -95,11 +95,18 @@ def render_failure(
     lines.append(f"  found:    {finding.found}")
     if finding.path:
         lines.append(f"  at:       {finding.path}")
-    if failure.hasura_error is not None:
+    if failure.hasura_error is not None and failure.graphql is None:  # else the whole GraphQL reply is below
         lines.append("  Hasura tells the client:")
         lines.append(_indent(json.dumps(failure.hasura_error, ensure_ascii=False, indent=2), "    "))
     if failure.explanation:
         lines.append(f"  why: {failure.explanation}")
+    if failure.graphql is not None:
+        lines.append("  the client's GraphQL operation:")
+        lines.append(_indent(str(failure.graphql["query"])))
+        if failure.graphql.get("variables"):
+            lines.append(_indent("variables: " + json.dumps(failure.graphql["variables"], ensure_ascii=False)))
+        lines.append("  the client gets:")
+        lines.append(_indent(json.dumps(failure.graphql["response"], ensure_ascii=False, indent=2)))
     sources = secret_sources(catalog, request)
     lines.append(f"  request ({'minimal' if failure.group != 'secret' else 'as sent'}):")
     lines.append(f"    {request.method} {request.url}")
@@ -241,6 +248,7 @@ def failure_json(
         "path": finding.path,
         "hasura_error": failure.hasura_error,
         "explanation": failure.explanation,
+        "graphql": _redacted_graphql(failure.graphql, sources),
         "request": request_data,
         "response": reply,
         "reproduce": _reproductions(failure, sources, metadata, target, hasura_version, exclude_checks),
@@ -327,3 +335,13 @@ def render_junit(report: Report, *, catalog: Catalog | None = None) -> str:
     suites.append(suite)
     ElementTree.indent(suites)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(suites, encoding="unicode") + "\n"
+
+
+def _redacted_graphql(graphql: Mapping[str, Any] | None, sources: Mapping[str, str]) -> dict[str, Any] | None:
+    if graphql is None:
+        return None
+    data = dict(graphql)
+    data["headers"] = {
+        name: "***" if name.lower() in sources else value for name, value in graphql.get("headers", {}).items()
+    }
+    return data

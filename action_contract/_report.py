@@ -33,6 +33,8 @@ class Failure:
     explanation: str = ""
     #: False for strict findings under `--no-strict`: reported, but the run still passes.
     fatal: bool = True
+    #: With `--via-graphql`: the client's operation and the GraphQL reply Hasura gives it.
+    graphql: Mapping[str, Any] | None = field(default=None, hash=False)
 
     @property
     def check(self) -> str:

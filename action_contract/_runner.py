@@ -37,6 +37,7 @@ from ._requests import ClientHeadersOption, SessionOption, conforming_requests, 
 from ._response import TransportFailure
 from ._sampling import draw_examples
 from ._targets import DEFAULT_APP_BASE_URL, Target
+from ._via_graphql import GraphQLRoute
 
 __all__ = ["DEFAULT_DATABASE", "Settings", "check_request", "planned_groups", "run_contract", "run_group"]
 
@@ -88,6 +89,8 @@ class Settings:
     #: True when the target ignores the host (`--app`): an action whose handler URL the metadata cannot
     #: give (an unset template variable, an SDL-only action) is then sent to a stand-in host.
     in_process: bool = False
+    #: Send conforming requests as GraphQL operations through the reference executor (`--via-graphql`).
+    via_graphql: bool = False
 
     @property
     def profile(self) -> HasuraProfile:
@@ -210,7 +213,16 @@ def _run_seed(settings: Settings) -> int | None:
 
 
 def _options(settings: Settings) -> dict[str, Any]:
-    keep = ("examples", "adversarial_examples", "adversarial", "strict", "derandomize", "exclude_checks", "timeout")
+    keep = (
+        "examples",
+        "adversarial_examples",
+        "adversarial",
+        "strict",
+        "derandomize",
+        "exclude_checks",
+        "timeout",
+        "via_graphql",
+    )
     return {name: getattr(settings, name) for name in keep}
 
 
@@ -226,8 +238,10 @@ class _Exchange:
         settings: Settings,
         checks: list[Check],
         progress: Progress | None,
+        route: GraphQLRoute | None = None,
     ) -> None:
         self.catalog, self.action, self.group, self.target = catalog, action, group, target
+        self.route = route
         self.profile = settings.profile
         self.strict = settings.strict
         self.timeout = settings.timeout
@@ -246,14 +260,19 @@ class _Exchange:
         return None if self._answered else self._unreachable
 
     def execute(self, request: ActionRequest) -> list[Failure]:
-        if self.timeout is not None:
-            request = dataclasses.replace(request, timeout=self.timeout)
-        response = self.target.send(request)
+        graphql = None
+        if self.route is not None and request.violation is None:
+            made, graphql = self.route.exchange(request)
+            request, response, verdict = made.request, made.response, made.verdict
+        else:
+            if self.timeout is not None:
+                request = dataclasses.replace(request, timeout=self.timeout)
+            response = self.target.send(request)
+            verdict = judge(self.action, response, self.profile, catalog=self.catalog, request=request)
         if response.failure is None:
             self._answered = True
         elif self._unreachable is None and self.result.cases == 0 and response.failure.kind in _UNREACHABLE:
             self._unreachable = response.failure
-        verdict = judge(self.action, response, self.profile, catalog=self.catalog, request=request)
         case = Case(
             catalog=self.catalog,
             action=self.action,
@@ -261,6 +280,7 @@ class _Exchange:
             request=request,
             response=response,
             verdict=verdict,
+            graphql=graphql,
         )
         result = self.result
         result.cases += 1
@@ -298,6 +318,7 @@ class _Exchange:
             response=case.response,
             hasura_error=case.verdict.error,
             explanation=case.verdict.explanation,
+            graphql=case.graphql,
             fatal=self.strict or not check.strict,
         )
 
@@ -333,11 +354,35 @@ def _run(
     progress: Progress | None,
 ) -> GroupResult:
     started = time.perf_counter()
-    exchange = _Exchange(catalog, action, group, target, settings, checks, progress)
+    base_url = _base_url(catalog, action, settings)
+    route = None
+    if settings.via_graphql and group == "conforming":
+        route = GraphQLRoute(
+            catalog, action, target, settings.profile, base_url=base_url, env=settings.env, timeout=settings.timeout
+        )
+    exchange = _Exchange(catalog, action, group, target, settings, checks, progress, route)
+    try:
+        return _run_exchange(exchange, catalog, action, group, settings, seed, progress, base_url, started)
+    finally:
+        if route is not None:
+            route.close()
+
+
+def _run_exchange(
+    exchange: _Exchange,
+    catalog: Catalog,
+    action: Action,
+    group: Group,
+    settings: Settings,
+    seed: int | None,
+    progress: Progress | None,
+    base_url: str | None,
+    started: float,
+) -> GroupResult:
     options: dict[str, Any] = {
         "catalog": catalog,
         "hasura_version": exchange.profile,
-        "base_url": _base_url(catalog, action, settings),
+        "base_url": base_url,
         "env": settings.env,
         "session": settings.session,
         "client_headers": settings.client_headers,

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
-    from action_contract import ActionMockRouter, Catalog, Target
+    from action_contract import ActionMockRouter, Catalog, ReferenceExecutor, Target
 
-__all__ = ["action_catalog", "action_mock", "action_target"]
+__all__ = ["action_catalog", "action_mock", "action_target", "hasura_executor"]
 
 #: (option suffix, kind, help) of every setting; each `--action-contract-X` is also the ini key `action_contract_X`.
 OPTIONS: tuple[tuple[str, str, str], ...] = (
@@ -36,6 +36,7 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("no-strict", "bool", "Report output_conforms findings as warnings."),
     ("no-adversarial", "bool", "Send no invalid requests."),
     ("derandomize", "bool", "Same requests on every run and no example database."),
+    ("via-graphql", "bool", "Send conforming requests as GraphQL operations through the reference executor."),
 )
 
 
@@ -76,6 +77,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "action_mock(seed=0, scenario=None, examples=None, latency=None, error_rate=0.0, require_secret=False, "
         "base_url=None, env=None): options of the action_mock fixture",
+    )
+    config.addinivalue_line(
+        "markers",
+        "hasura_executor(mock=False, admin_secret=None, hasura_version=None, dev_mode=False, state=None, "
+        "timeout=None, env=None): options of the hasura_executor fixture",
     )
     if _enabled(config):
         # Imported here, not at the top: a pytest run without --action-contract must not pay for it.
@@ -119,3 +125,27 @@ def action_mock(request: pytest.FixtureRequest, action_catalog: Catalog) -> Iter
     options = dict(marker.kwargs) if marker is not None else {}
     with started_mock(request.config, action_catalog, options, request.path.parent) as router:
         yield router
+
+
+@pytest.fixture
+def hasura_executor(request: pytest.FixtureRequest, action_catalog: Catalog) -> Iterator[ReferenceExecutor]:
+    """A `ReferenceExecutor`: send GraphQL as a client of Hasura would, to the configured handlers.
+
+    Handlers are called as `action_target` would (`--action-contract-url`/`-app`, else the metadata's
+    URLs); `@pytest.mark.hasura_executor(mock=True)` answers with the mock handler instead. Other
+    options: admin_secret, hasura_version, dev_mode, state, timeout, env. Asynchronous actions run
+    before `execute` returns.
+    """
+    from ._items import configured_target, started_executor
+
+    marker = request.node.get_closest_marker("hasura_executor")
+    options = dict(marker.kwargs) if marker is not None else {}
+    if options.get("mock"):
+        with started_executor(request.config, action_catalog, None, options) as executor:
+            yield executor
+        return
+    with (
+        configured_target(request.config) as target,
+        started_executor(request.config, action_catalog, target, options) as executor,
+    ):
+        yield executor

@@ -18,6 +18,8 @@ from action_contract import (
     HttpTarget,
     InvalidArgument,
     MetadataError,
+    MockHandler,
+    ReferenceExecutor,
     Settings,
     Target,
     app_target,
@@ -35,11 +37,15 @@ __all__ = [
     "configured_target",
     "load_configured_catalog",
     "settings_from",
+    "started_executor",
     "started_mock",
 ]
 
 #: What `@pytest.mark.action_mock(...)` may set: the options of `mock_router`.
 MOCK_OPTIONS = ("seed", "scenario", "examples", "latency", "error_rate", "require_secret", "base_url", "env")
+
+#: What `@pytest.mark.hasura_executor(...)` may set.
+EXECUTOR_OPTIONS = ("mock", "admin_secret", "hasura_version", "dev_mode", "state", "timeout", "env")
 
 GROUPS = ("conforming", "adversarial", "secret")
 
@@ -110,6 +116,49 @@ def started_mock(
 
 
 @contextlib.contextmanager
+def started_executor(
+    config: pytest.Config, catalog: Catalog, target: Target | None, options: dict[str, Any]
+) -> Iterator[ReferenceExecutor]:
+    """A `ReferenceExecutor` for `catalog` calling `target` (or the mock handler with `mock=True`)."""
+    unknown = sorted(set(options) - set(EXECUTOR_OPTIONS))
+    if unknown:
+        pytest.fail(
+            f"@pytest.mark.hasura_executor: unknown option {unknown[0]!r}; expected {', '.join(EXECUTOR_OPTIONS)}",
+            pytrace=False,
+        )
+    env = {**_pairs(option(config, "env"), "=", "env"), **(options.get("env") or {})}
+    own_target = None
+    try:
+        profile = HasuraProfile.for_version(
+            options.get("hasura_version") or option(config, "hasura-version"), dev_mode=bool(options.get("dev_mode"))
+        )
+        base_url = option(config, "url") or None
+        if options.get("mock") or target is None:
+            own_target = target = app_target(MockHandler(catalog, env=env, cors=False), kind="asgi")
+            base_url = "http://handler.test"
+        executor = ReferenceExecutor(
+            catalog,
+            target,
+            profile,
+            admin_secret=options.get("admin_secret"),
+            base_url=base_url,
+            env=env,
+            state=options.get("state"),
+            timeout=options.get("timeout"),
+        )
+    except (MetadataError, InvalidArgument) as error:
+        if own_target is not None:
+            own_target.close()
+        pytest.fail(f"hasura_executor: {error}", pytrace=False)
+    try:
+        with executor:
+            yield executor
+    finally:
+        if own_target is not None:
+            own_target.close()
+
+
+@contextlib.contextmanager
 def configured_target(config: pytest.Config) -> Iterator[Target]:
     """The target of `--action-contract-app` (in-process) or HTTP, closed afterwards."""
     app = option(config, "app")
@@ -145,6 +194,7 @@ def settings_from(config: pytest.Config) -> Settings:
             client_headers=_pairs(option(config, "header"), ":", "header") or None,
             timeout=_number(config, "timeout", float),
             in_process=bool(option(config, "app")),
+            via_graphql=bool(option(config, "via-graphql")),
         )
     except InvalidArgument as error:
         raise pytest.UsageError(str(error)) from None
