@@ -30,6 +30,7 @@ import pytest
 from conftest import FIXTURES
 from gql import Client, GraphQLRequest, gql
 from gql.transport.httpx import HTTPXTransport
+from graphql import GraphQLError
 
 SHOP = FIXTURES / "projects" / "shop"
 ITEMS = [{"sku": "A", "quantity": 2, "giftWrap": True}]
@@ -188,8 +189,6 @@ def test_a_real_graphql_client_queries_and_mutates_through_the_mock(shop: Serve)
 
 
 def test_gql_validates_locally_against_the_introspected_schema(shop: Serve) -> None:
-    from graphql import GraphQLError
-
     # graphql-core's wording, not the server's ("field 'nope' not found in type: 'Quote'"): refused locally.
     with _client(shop) as session, pytest.raises(GraphQLError, match="Cannot query field 'nope' on type 'Quote'"):
         session.execute(gql("{ quote(items: []) { nope } }"))

@@ -25,7 +25,7 @@ import dataclasses
 import importlib
 import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 import pytest
@@ -34,7 +34,6 @@ from servers import serving
 
 from action_contract import (
     ActionRequest,
-    ActionResponse,
     Catalog,
     HttpTarget,
     Target,
@@ -57,21 +56,6 @@ USER_2 = {"X-Hasura-Role": "user", "X-Hasura-User-Id": "2"}
 INTERNAL_REQUEST_KEYS = {"url", "action", "input", "request_query", "transformed_request"}
 
 
-class Recording(Target):
-    """A target that remembers every request it passes on (the async worker's calls included)."""
-
-    def __init__(self, target: Target) -> None:
-        self.target = target
-        self.requests: list[ActionRequest] = []
-
-    def send(self, request: ActionRequest) -> ActionResponse:
-        self.requests.append(request)
-        return self.target.send(request)
-
-    def close(self) -> None:
-        self.target.close()
-
-
 # -- fixtures ------------------------------------------------------------------------------------------------
 
 
@@ -82,8 +66,9 @@ def _fresh_users() -> None:
 
 
 @pytest.fixture(scope="module")
-def recording() -> Iterator[Recording]:
-    with Recording(app_target(hasura_webhook.app)) as target:
+def webhook() -> Iterator[Target]:
+    """The test webhook in-process: every executor of the module sends to it."""
+    with app_target(hasura_webhook.app) as target:
         yield target
 
 
@@ -93,12 +78,12 @@ def sync_catalog() -> Catalog:
 
 
 @pytest.fixture(scope="module")
-def make_executor(recording: Recording) -> Iterator[Callable[..., ReferenceExecutor]]:
+def make_executor(webhook: Target) -> Iterator[Callable[..., ReferenceExecutor]]:
     """`make_executor(catalog, **options)`: an executor on the in-process webhook, closed at the end."""
     made: list[ReferenceExecutor] = []
 
     def make(catalog: Catalog, **options: Any) -> ReferenceExecutor:
-        executor = ReferenceExecutor(catalog, recording, **options)
+        executor = ReferenceExecutor(catalog, webhook, **options)
         made.append(executor)
         return executor
 
@@ -150,8 +135,16 @@ def lowered(headers: tuple[tuple[str, str], ...]) -> list[tuple[str, str]]:
 
 
 def only_call(reply: GraphQLReply) -> ActionRequest:
+    """The request of the one handler call `reply` made."""
     assert len(reply.calls) == 1, reply.calls
     return reply.calls[0].request
+
+
+def sent(reply: GraphQLReply) -> Mapping[str, Any]:
+    """The JSON payload of the one handler call `reply` made."""
+    payload = only_call(reply).payload
+    assert payload is not None
+    return payload
 
 
 # -- scenarios 3-9, 11, 13, 14: replies Hasura rejects ---------------------------------------------------------
@@ -322,7 +315,9 @@ def test_rejected_reply_shows_admin_the_internal_block(
     assert set(internal["request"]) == INTERNAL_REQUEST_KEYS
     assert internal["request"]["url"] == action.handler  # the template text since v2.8
     assert internal["request"]["action"] == {"name": action.name}
+    assert internal["request"]["input"] == sent(reply)["input"]
     assert internal["request"]["request_query"] == case.query
+    assert internal["request"]["transformed_request"] is None
     assert (internal["response"]["status"], internal["response"]["body"]) == (200, case.body)
 
 
@@ -539,7 +534,7 @@ def test_19_set_cookie_over_real_http() -> None:
 def test_sync_payload_carries_the_document_text_as_request_query(sync_executor: ReferenceExecutor) -> None:
     query = '\nmutation  CreateClarke {\n  create_user(email: "clarke@gmail.com", name: "Clarke") {\n    id\n  }\n}\n'
     reply = sync_executor.execute(query)
-    assert only_call(reply).payload == {
+    assert sent(reply) == {
         "action": {"name": "create_user"},
         "input": {"email": "clarke@gmail.com", "name": "Clarke"},
         "session_variables": {"x-hasura-role": "admin"},
@@ -563,13 +558,15 @@ def test_sync_payload_session_variables(
 ) -> None:
     reply = sync_executor.execute(CREATE_CLARKE, headers=headers)
     assert reply.data == {"create_user": {"id": 1}}
-    assert only_call(reply).payload["session_variables"] == session
+    assert sent(reply)["session_variables"] == session
 
 
 @pytest.mark.parametrize(
     ("query", "variables", "arg"),
     [
-        pytest.param('mutation { mirror(arg: {name: "Alice"}) { name } }', None, {"name": "Alice"}, id="omitted-absent"),
+        pytest.param(
+            'mutation { mirror(arg: {name: "Alice"}) { name } }', None, {"name": "Alice"}, id="omitted-field-absent"
+        ),
         pytest.param(
             'mutation { mirror(arg: {id: null, name: "Alice"}) { name } }',
             None,
@@ -589,8 +586,7 @@ def test_sync_payload_input_encoding(
     sync_executor: ReferenceExecutor, query: str, variables: dict[str, Any] | None, arg: dict[str, Any]
 ) -> None:
     reply = sync_executor.execute(query, variables)
-    payload = only_call(reply).payload
-    assert payload is not None
+    payload = sent(reply)
     assert payload["input"] == {"arg": arg}
     assert list(payload["input"]["arg"]) == list(arg)  # absent keys stay absent
 
@@ -602,11 +598,18 @@ RESULT = "query ($id: uuid!) { %s(id: $id) { __typename id errors output { __typ
 
 
 def _mutate(executor: ReferenceExecutor, mutation: str, headers: dict[str, str] | None = None) -> str:
+    """Run an asynchronous mutation; its reply is the action id, a UUID (§2.3)."""
+    action_id: str = next(iter(_mutation_reply(executor, mutation, headers).data.values()))
+    return action_id
+
+
+def _mutation_reply(executor: ReferenceExecutor, mutation: str, headers: dict[str, str] | None) -> GraphQLReply:
     reply = executor.execute(mutation, headers=headers)
-    assert reply.status == 200 and reply.calls == ()  # the mutation itself never waits for the handler
+    assert (reply.status, list(reply.body)) == (200, ["data"]), reply.body
     [action_id] = reply.data.values()
     assert str(uuid.UUID(action_id)) == action_id
-    return action_id
+    assert reply.headers == ()  # no handler reply is known yet when Hasura answers the mutation
+    return reply
 
 
 def _result(
@@ -659,16 +662,17 @@ def test_20_async_nested_output(async_executor: ReferenceExecutor) -> None:
     }
 
 
-def test_20_async_result_is_hidden_from_another_session(
-    async_executor: ReferenceExecutor, recording: Recording
-) -> None:
-    action_id = _mutate(async_executor, 'mutation { create_user(email: "blake@hasura.io", name: "Blake") }', USER_1)
+def test_20_async_result_is_hidden_from_another_session(async_executor: ReferenceExecutor) -> None:
+    mutation = 'mutation { create_user(email: "blake@hasura.io", name: "Blake") }'
+    reply = _mutation_reply(async_executor, mutation, USER_1)
+    action_id = reply.data["create_user"]
     assert _result(async_executor, "create_user", action_id, USER_2) is None
     shown = {"__typename": "create_user", "id": action_id, "errors": None, "output": {"__typename": "UserId", "id": 1}}
     assert _result(async_executor, "create_user", action_id, USER_1) == shown
     assert _result(async_executor, "create_user", action_id) == shown  # admin sees every row
-    # The worker called the handler with the mutation's session and `request_query: null` (§1.3, §2.3).
-    call = recording.requests[-1]
+    # The worker (run before `execute` returned) called the handler with the mutation's session and
+    # `request_query: null` (§1.3, §2.3).
+    call = only_call(reply)
     assert call.action == "create_user"
     assert call.payload == {
         "action": {"name": "create_user"},
