@@ -164,6 +164,22 @@ def test_corpus_contract_holds_against_the_mock(source: Path) -> None:
     assert report.passed, [(f.action, f.check, f.finding.title, f.request.to_json()) for f in report.failures][:3]
 
 
+@pytest.mark.parametrize("source", _ids())
+def test_corpus_requests_survive_graphql_through_the_executor(source: Path) -> None:
+    # Real schemas through the executor: every conforming request, printed as an operation, must pass
+    # Hasura's validation and reach the handler as the same payload (the route raises otherwise).
+    if source.relative_to(Path(CORPUS or ".")).parts[0] in REJECTED:
+        pytest.skip("Hasura rejects this metadata")
+    catalog = load_catalog(source)
+    env = _stand_ins(catalog)
+    settings = Settings(
+        examples=4, adversarial=False, database=None, seed=2, env=env, in_process=True, via_graphql=True
+    )
+    with app_target(MockHandler(catalog, require_secret=True, env=env), kind="asgi") as target:
+        report = run_contract(catalog, target, settings)
+    assert report.passed, [(f.action, f.check, f.finding.title, f.graphql) for f in report.failures][:3]
+
+
 def _stand_ins(catalog: Any) -> dict[str, str]:
     # Real projects keep secrets and URLs in the environment; stand-ins let every action be called.
     env = {h.value_from_env: "secret" for a in catalog for h in a.headers if h.value_from_env}
