@@ -164,3 +164,44 @@ def test_the_action_mock_fixture_answers_httpx_calls_with_marker_options(pyteste
     result = _run(pytester, f"--action-contract-path={SHOP}")
     result.assert_outcomes(passed=4, errors=1)
     assert "unknown option 'sead'" in result.stdout.str()
+
+
+def test_the_hasura_executor_fixture_runs_graphql_against_the_configured_handlers(pytester: pytest.Pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        PLACE = "mutation ($items: [OrderItemInput!]!) { placeOrder(items: $items) { orderId total } }"
+        ITEMS = {"items": [{"sku": "A1", "quantity": 2}]}
+
+        def test_the_handler(hasura_executor):
+            # The app given with --action-contract-app answers: the README's example.
+            reply = hasura_executor.execute(
+                PLACE, ITEMS, headers={"x-hasura-role": "customer", "x-hasura-user-id": "7"}
+            )
+            assert reply.errors == [], reply.body
+            assert set(reply.data["placeOrder"]) == {"orderId", "total"}
+            assert reply.calls[0].request.payload["session_variables"]["x-hasura-user-id"] == "7"
+
+        @pytest.mark.hasura_executor(mock=True, admin_secret="s3cret")
+        def test_the_mock_behind_a_secret(hasura_executor):
+            refused = hasura_executor.execute("{ __typename }")
+            assert refused.status == 401
+            ok = hasura_executor.execute("mutation { importCatalog(url: \\"https://x.test/c.csv\\") }",
+                                         headers={"x-hasura-admin-secret": "s3cret"})
+            action_id = ok.data["importCatalog"]
+            result = hasura_executor.execute(
+                "query ($id: uuid!) { importCatalog(id: $id) { output { imported } errors } }",
+                {"id": action_id}, headers={"x-hasura-admin-secret": "s3cret"},
+            )
+            assert result.data["importCatalog"]["errors"] is None
+            assert isinstance(result.data["importCatalog"]["output"]["imported"], int)
+
+        @pytest.mark.hasura_executor(admin_secrets="x")
+        def test_typo(hasura_executor):
+            pass
+        """
+    )
+    result = _run(pytester, f"--action-contract-path={SHOP}", f"--action-contract-app={GOOD}")
+    result.assert_outcomes(passed=2, errors=1)
+    assert "unknown option 'admin_secrets'" in result.stdout.str()
