@@ -41,7 +41,7 @@ __all__ = ["main"]
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="action-contract")
 def main() -> None:
-    """Check Hasura Action handlers against the contract in your Hasura metadata."""
+    """Check Hasura Action handlers against your Hasura metadata, mock them, and serve them as Hasura would."""
 
 
 @main.command()

@@ -149,6 +149,11 @@ class ReferenceExecutor:
         self, body: bytes, headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None
     ) -> GraphQLReply:
         """Answer a `POST /v1/graphql` body: one request object, or a list of them (a batch)."""
+        try:
+            # Hasura authenticates the HTTP request before it reads the body: one 401 for a whole batch.
+            _Run(self, _pairs(headers)).session()
+        except GraphQLFailure as failure:
+            return _refused(failure)
         ok, request, why = decode_reply(body)
         if not ok:
             return _refused(GraphQLFailure(f"Error in $: {why}", code="invalid-json", status=400))
