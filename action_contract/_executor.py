@@ -11,9 +11,10 @@ Asynchronous actions are recorded in an `ActionLog` and called by a worker, as H
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -158,6 +159,11 @@ class ReferenceExecutor:
         if not ok:
             return _refused(GraphQLFailure(f"Error in $: {why}", code="invalid-json", status=400))
         if isinstance(request, list):
+            # The whole batch is decoded before any of it runs: one unreadable item refuses it all.
+            for i, item in enumerate(request):
+                unreadable = _unreadable(item, f"$[{i}]")
+                if unreadable is not None:
+                    return _refused(unreadable)
             replies = [self._one(item, headers, f"$[{i}]") for i, item in enumerate(request)]
             cookies = tuple(h for r in replies for h in r.headers)
             calls = tuple(c for r in replies for c in r.calls)
@@ -230,24 +236,10 @@ class ReferenceExecutor:
         return HandlerCall(action=action.name, request=request, response=response, verdict=verdict)
 
     def _one(self, request: Any, headers: Any, path: str) -> GraphQLReply:
-        if not isinstance(request, dict):
-            return _refused(
-                GraphQLFailure(f"Error in {path}: expected an object with a query", code="parse-failed", status=400)
-            )
-        query = request.get("query")
-        variables = request.get("variables")
-        operation_name = request.get("operationName")
-        if not isinstance(query, str):
-            return _refused(GraphQLFailure(f'Error in {path}: key "query" not found', code="parse-failed", status=400))
-        if variables is not None and not isinstance(variables, dict):
-            return _refused(
-                GraphQLFailure(f"Error in {path}.variables: expected an object", code="parse-failed", status=400)
-            )
-        if operation_name is not None and not isinstance(operation_name, str):
-            return _refused(
-                GraphQLFailure(f"Error in {path}.operationName: expected a string", code="parse-failed", status=400)
-            )
-        return self.execute(query, variables, operation_name or None, headers)
+        unreadable = _unreadable(request, path)
+        if unreadable is not None:
+            return _refused(unreadable)
+        return self.execute(request["query"], request.get("variables"), request.get("operationName") or None, headers)
 
     def _process(self, entry: ActionLogEntry) -> HandlerCall | None:
         action = self.catalog.actions.get(entry.action_name)
@@ -360,35 +352,38 @@ class _Run:
         session: dict[str, str],
         query: str,
     ) -> dict[str, Any]:
-        data: dict[str, Any] = {}
+        # Every field is checked before any handler is called or any action recorded, as Hasura
+        # parses the whole operation first: a bad last field must not leave the first one done.
+        steps: list[tuple[str, Callable[[], Any]]] = []
         introspection: list[RootField] = []
         mutation = operation.kind == "mutation"
         for root in root_fields(operation, variables):
             path = f"$.selectionSet.{root.name}"
             if root.name == "__typename":
-                data[root.key] = operation.root.name
+                steps.append((root.key, _constant(operation.root.name)))
             elif root.name in _INTROSPECTION and not mutation:
                 introspection.append(root)
-                data[root.key] = None  # filled below, keeps the selection order
+                steps.append((root.key, _constant(None)))  # filled below, keeps the selection order
             elif root.name not in operation.root.fields:
                 raise GraphQLFailure(f"field '{root.name}' not found in type: '{operation.root.name}'", path=path)
             elif root.name == "no_queries_available":
-                data[root.key] = ""
+                steps.append((root.key, _constant("")))
             else:
                 inner = selection(operation, root.nodes, operation.root, variables, path)
                 node = root.nodes[0]
                 if mutation:
                     action = schema.mutations[root.name]
                     if action.is_async:
-                        data[root.key] = self.record(action, node, variables, session, path)
+                        steps.append((root.key, self.record(action, node, variables, session, path)))
                     else:
-                        data[root.key] = self.call(action, node, variables, session, query, inner, path)
+                        steps.append((root.key, self.call(action, node, variables, session, query, inner, path)))
                 elif root.name in schema.async_results:
-                    data[root.key] = self.result(
-                        schema.async_results[root.name], node, variables, role, session, inner, path
-                    )
+                    step = self.result(schema.async_results[root.name], node, variables, role, session, inner, path)
+                    steps.append((root.key, step))
                 else:
-                    data[root.key] = self.call(schema.queries[root.name], node, variables, session, query, inner, path)
+                    step = self.call(schema.queries[root.name], node, variables, session, query, inner, path)
+                    steps.append((root.key, step))
+        data = {key: step() for key, step in steps}
         if introspection:
             data.update(self.introspect(schema.schema, operation, introspection, variables))
         return data
@@ -402,28 +397,33 @@ class _Run:
         query: str,
         inner: Selection | None,
         path: str,
-    ) -> Any:
+    ) -> Callable[[], Any]:
+        """Check the field now; the returned step calls the handler."""
         executor = self.executor
         arguments = executor._reader.read(action, node, variables, path + ".args")
         request = executor.call(action).request(arguments, session, query, dict(self.headers))
-        made = executor.send(action, request)
-        self.calls.append(made)
-        verdict = made.verdict
-        if not verdict.accepted:
-            raise _ActionFailed(verdict.error or {"message": verdict.explanation})
-        if made.response.status is not None and 200 <= made.response.status <= 299:
-            # Hasura copies the handler's Set-Cookie to the client (contract §2.2).
-            self.cookies.extend((name, value) for name, value in made.response.headers if name.lower() == "set-cookie")
-        return shape(executor.catalog, action.output_type, verdict.reply, executor.profile, inner)
+
+        def step() -> Any:
+            made = executor.send(action, request)
+            self.calls.append(made)
+            verdict = made.verdict
+            if not verdict.accepted:
+                raise _ActionFailed(verdict.error or {"message": verdict.explanation})
+            if made.response.status is not None and 200 <= made.response.status <= 299:
+                # Hasura copies the handler's Set-Cookie to the client (contract §2.2).
+                self.cookies.extend((k, v) for k, v in made.response.headers if k.lower() == "set-cookie")
+            return shape(executor.catalog, action.output_type, verdict.reply, executor.profile, inner)
+
+        return step
 
     def record(
         self, action: Action, node: ast.FieldNode, variables: Variables, session: dict[str, str], path: str
-    ) -> str:
+    ) -> Callable[[], str]:
+        """Check the field now; the returned step records the action and gives its id."""
         executor = self.executor
         arguments = executor._reader.read(action, node, variables, path + ".args")
         executor.call(action)  # an unset value_from_env header fails the mutation itself
-        entry = executor.log.record(action.name, arguments, session, self.headers)
-        return entry.id
+        return lambda: executor.log.record(action.name, arguments, session, self.headers).id
 
     def result(
         self,
@@ -434,12 +434,18 @@ class _Run:
         session: dict[str, str],
         inner: Selection | None,
         path: str,
-    ) -> Any:
-        executor = self.executor
+    ) -> Callable[[], Any]:
+        """Check the field now; the returned step reads the action's row."""
         value = next((a.value for a in node.arguments if a.name.value == "id"), None)
         if value is None:
             raise GraphQLFailure("missing required field 'id'", path=path + ".args.id")
-        uuid = executor._reader.literal(value, _UUID, variables, path + ".args.id")
+        uuid = self.executor._reader.literal(value, _UUID, variables, path + ".args.id")
+        return functools.partial(self.read_row, action, uuid, role, session, inner)
+
+    def read_row(
+        self, action: Action, uuid: Any, role: str, session: dict[str, str], inner: Selection | None
+    ) -> dict[str, Any] | None:
+        executor = self.executor
         entry = executor.log.get(uuid) if isinstance(uuid, str) else None
         # Admin sees every row; another role only rows with the same session variables (§2.3).
         if (
@@ -499,6 +505,28 @@ class _ActionFailed(Exception):
     def __init__(self, error: Mapping[str, Any]) -> None:
         super().__init__(error.get("message"))
         self.error = error
+
+
+def _unreadable(request: Any, path: str) -> GraphQLFailure | None:
+    """Why Hasura cannot decode a request object (`GQLReq`), or None (400 `parse-failed`)."""
+    problem = None
+    if not isinstance(request, dict):
+        problem = f"Error in {path}: expected an object with a query"
+    elif not isinstance(request.get("query"), str):
+        problem = (
+            f'Error in {path}: key "query" not found'
+            if "query" not in request
+            else f"Error in {path}.query: expected a string"
+        )
+    elif request.get("variables") is not None and not isinstance(request["variables"], dict):
+        problem = f"Error in {path}.variables: expected an object"
+    elif request.get("operationName") is not None and not isinstance(request["operationName"], str):
+        problem = f"Error in {path}.operationName: expected a string"
+    return None if problem is None else GraphQLFailure(problem, code="parse-failed", status=400)
+
+
+def _constant(value: Any) -> Callable[[], Any]:
+    return lambda: value
 
 
 def _refused(failure: GraphQLFailure, calls: tuple[HandlerCall, ...] = ()) -> GraphQLReply:

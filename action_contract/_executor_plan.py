@@ -19,6 +19,7 @@ from graphql.language import ast
 from graphql.validation import (
     FieldsOnCorrectTypeRule,
     KnownArgumentNamesRule,
+    LoneAnonymousOperationRule,
     NoUnusedFragmentsRule,
     NoUnusedVariablesRule,
     ProvidedRequiredArgumentsRule,
@@ -32,11 +33,12 @@ from ._shaping import Selection
 
 __all__ = ["Operation", "Planner", "RootField"]
 
-# Rules whose cases Hasura words itself (fields, arguments, values) are checked in `_executor_input`
-# and here; Hasura does not refuse unused fragments or variable definitions.
+# Rules whose cases Hasura words itself (fields, arguments, values, which operation to run) are
+# checked in `_executor_input` and here; Hasura does not refuse unused fragments or variables.
 _HASURA_CHECKED = (
     FieldsOnCorrectTypeRule,
     KnownArgumentNamesRule,
+    LoneAnonymousOperationRule,
     ProvidedRequiredArgumentsRule,
     ValuesOfCorrectTypeRule,
     NoUnusedFragmentsRule,
@@ -80,6 +82,9 @@ class Planner:
         """The operation of `query` to run for `schema`'s role; raises `GraphQLFailure` as Hasura would."""
         document = self._document(schema, query)
         operations = [d for d in document.definitions if isinstance(d, ast.OperationDefinitionNode)]
+        # Hasura's `getQueryParts` picks the operation, with these texts.
+        if operation_name is not None and any(o.name is None for o in operations):
+            raise GraphQLFailure("operationName cannot be used when an anonymous operation exists in the document")
         if operation_name is None:
             if len(operations) != 1:
                 raise GraphQLFailure(
@@ -198,7 +203,12 @@ def _included(node: ast.SelectionNode, variables: Variables) -> bool:
         if isinstance(condition, ast.BooleanValueNode):
             value = condition.value
         elif isinstance(condition, ast.VariableNode):
-            value = variables[0].get(condition.name.value)
+            variable = condition.name.value
+            default = variables[1][variable].default_value if variable in variables[1] else None
+            if variable in variables[0]:
+                value = variables[0][variable]
+            elif isinstance(default, ast.BooleanValueNode):
+                value = default.value
         if (name == "skip" and value is True) or (name == "include" and value is not True):
             return False
     return True

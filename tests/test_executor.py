@@ -20,7 +20,6 @@ What this module proves, on the sample `shop` project (contract sections in brac
 - a failing handler reaches the client exactly as the judge words it, `internal` per role and dev
   mode, and one failing field fails the whole operation [§4.2, §4.3].
 
-Tests marked xfail(strict) pin library bugs; their reasons say what Hasura does instead.
 """
 
 from __future__ import annotations
@@ -35,11 +34,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import FIXTURES
 from graphql import GraphQLObjectType, build_client_schema, get_introspection_query
 
 from action_contract import HasuraProfile, MockHandler, Permission, app_target, load_catalog
 from action_contract._executor import GraphQLReply, ReferenceExecutor
-from conftest import FIXTURES
 
 ENV = {"SHOP_ACTIONS_URL": "http://shop.test", "SHOP_WEBHOOK_SECRET": "s"}
 SHOP = load_catalog(FIXTURES / "projects" / "shop", env=ENV)
@@ -135,6 +134,16 @@ def mocked() -> Iterator[ReferenceExecutor]:
 
 def refused(message: str, path: str = "$", code: str = "validation-failed") -> dict[str, Any]:
     return {"errors": [{"message": message, "extensions": {"path": path, "code": code}}]}
+
+
+def assert_refused(reply: GraphQLReply, message: str | re.Pattern[str], path: str) -> None:
+    """One validation-failed error at `path`; `message` exact, or a pattern where Hasura's wording is unpinned."""
+    error = only_error(reply)
+    assert error["extensions"] == {"path": path, "code": "validation-failed"}
+    if isinstance(message, re.Pattern):
+        assert message.fullmatch(error["message"]), error["message"]
+    else:
+        assert error["message"] == message
 
 
 def only_error(reply: GraphQLReply) -> dict[str, Any]:
@@ -278,20 +287,6 @@ def test_a_call_through_the_mock_handler_is_shaped_to_the_selection(mocked: Refe
 
 # -- 2. request errors: no handler call, HTTP 200 (§2.1, §4.4) ------------------------------------
 
-_ANONYMOUS_PAIR = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "_executor_plan._RULES keeps graphql-core's LoneAnonymousOperationRule, so two anonymous operations get "
-        "'This anonymous operation must be the only defined operation.' instead of Hasura's getQueryParts text"
-    ),
-)
-_OPERATION_NAME_WITH_SHORTHAND = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Planner.operation ignores Hasura's getQueryParts rule: operationName with a `{ ... }` operation in the "
-        "document is 'operationName cannot be used when an anonymous operation exists in the document'"
-    ),
-)
 EXACTLY_ONE = "exactly one operation has to be present in the document when operationName is not specified"
 NOT_ALLOWED_WITH_SHORTHAND = "operationName cannot be used when an anonymous operation exists in the document"
 
@@ -334,7 +329,6 @@ REQUEST_ERRORS = [
         EXACTLY_ONE,
         "$",
         id="two-anonymous",
-        marks=_ANONYMOUS_PAIR,
     ),
     pytest.param(
         "query { __typename } query { __typename }",
@@ -343,7 +337,6 @@ REQUEST_ERRORS = [
         EXACTLY_ONE,
         "$",
         id="two-anonymous-query-keyword",
-        marks=_ANONYMOUS_PAIR,
     ),
     pytest.param(
         "query A { __typename }",
@@ -360,7 +353,6 @@ REQUEST_ERRORS = [
         NOT_ALLOWED_WITH_SHORTHAND,
         "$",
         id="operation-name-with-shorthand",
-        marks=_OPERATION_NAME_WITH_SHORTHAND,
     ),
     pytest.param(
         "{ __typename } query X { __typename }",
@@ -369,7 +361,6 @@ REQUEST_ERRORS = [
         NOT_ALLOWED_WITH_SHORTHAND,
         "$",
         id="operation-name-beside-shorthand",
-        marks=_OPERATION_NAME_WITH_SHORTHAND,
     ),
     pytest.param(
         f'subscription {{ importCatalog(id: "{ORDER_ID}") {{ id }} }}',
@@ -388,7 +379,7 @@ REQUEST_ERRORS = [
         id="undeclared-variables",
     ),
     pytest.param(
-        f"query ($x: Int!) {{ quote(items: [{{sku: \"pen\", quantity: $x}}]) {{ total }} }}",
+        'query ($x: Int!) { quote(items: [{sku: "pen", quantity: $x}]) { total } }',
         None,
         None,
         'expecting a value for non-nullable variable: "x"',
@@ -414,8 +405,39 @@ def test_request_errors_are_hasuras_and_call_no_handler(
     assert reply.calls == () and handler.received == []
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param(f"{{ quote(items: [{ITEM}]) {{ total }} x }}", id="unknown-root-field-second"),
+        pytest.param(
+            f'{{ a: quote(items: [{ITEM}]) {{ total }} b: quote(items: [{{sku: "pen"}}]) {{ total }} }}',
+            id="argument-error-second",
+        ),
+        pytest.param(
+            f"{{ a: quote(items: [{ITEM}]) {{ total }} b: quote(items: [{ITEM}]) {{ nope }} }}",
+            id="unknown-nested-field-second",
+        ),
+        pytest.param(
+            f'mutation {{ a: cancelOrder(orderId: "{ORDER_ID}") b: cancelOrder(orderId: 5) }}',
+            id="sync-mutation-ran-before-refusal",
+        ),
+        pytest.param(
+            'mutation { a: importCatalog(url: "u") b: cancelOrder(orderId: 5) }',
+            id="async-mutation-recorded-before-refusal",
+        ),
+    ],
+)
+def test_an_error_in_a_later_root_field_calls_no_handler(
+    executor: ReferenceExecutor, handler: Recorder, query: str
+) -> None:
+    reply = executor.execute(query)
+    assert reply.status == 200
+    assert only_error(reply)["extensions"]["code"] == "validation-failed"
+    assert reply.calls == () and handler.received == [] and executor.log.entries() == []
+
+
 def test_an_operation_name_picks_the_operation(executor: ReferenceExecutor, handler: Recorder) -> None:
-    document = f"query Q {QUOTE} mutation M {{ cancelOrder(orderId: \"{ORDER_ID}\") }}"
+    document = f'query Q {QUOTE} mutation M {{ cancelOrder(orderId: "{ORDER_ID}") }}'
     reply = executor.execute(document, operation_name="M")
     assert reply.body == {"data": {"cancelOrder": True}}
     assert [p["action"]["name"] for p in handler.payloads] == ["cancelOrder"]
@@ -475,7 +497,7 @@ ARGUMENT_ERRORS = [
         id="boolean-inside-list-variable",
     ),
     pytest.param(
-        "{ quote(items: [{sku: \"pen\", quantity: 2147483648}]) { total } }",
+        '{ quote(items: [{sku: "pen", quantity: 2147483648}]) { total } }',
         None,
         "expected a 32-bit integer for type 'Int', but found an integer",
         "$.selectionSet.quote.args.items[0].quantity",
@@ -491,14 +513,14 @@ ARGUMENT_ERRORS = [
     pytest.param(
         f'mutation {{ cancelOrder(orderId: "{ORDER_ID}", reason: "TOO_SLOW") }}',
         None,
-        "expected one of the values CHANGED_MIND, TOO_SLOW, OTHER for type 'CancelReason', but found a string",
+        re.compile(r"expected .+ for type 'CancelReason', but found a string"),
         "$.selectionSet.cancelOrder.args.reason",
         id="enum-as-string-literal",
     ),
     pytest.param(
-        f"mutation {{ cancelOrder(orderId: \"{ORDER_ID}\", reason: BORED) }}",
+        f'mutation {{ cancelOrder(orderId: "{ORDER_ID}", reason: BORED) }}',
         None,
-        "expected one of the values CHANGED_MIND, TOO_SLOW, OTHER for type 'CancelReason', but found an enum value",
+        re.compile(r"expected .+ for type 'CancelReason', but found an enum value"),
         "$.selectionSet.cancelOrder.args.reason",
         id="unknown-enum-value",
     ),
@@ -520,16 +542,9 @@ ARGUMENT_ERRORS = [
     pytest.param(
         "{ recommendations(customerId: 5) { id } }",
         None,
-        "expected a UUID such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301 for type 'uuid', but found an integer",
+        re.compile(r"expected .+ for type 'uuid', but found an integer"),
         "$.selectionSet.recommendations.args.customerId",
         id="postgres-scalar-checked",
-    ),
-    pytest.param(
-        f"{{ quote(items: [{ITEM}], coupon: 1) {{ total }} }}",
-        None,
-        "'quote' has no argument named 'coupon'",
-        "$.selectionSet.quote.args.coupon",
-        id="unknown-argument",
     ),
 ]
 
@@ -540,17 +555,18 @@ def test_argument_errors_are_refused_before_any_call(
     handler: Recorder,
     query: str,
     variables: dict[str, Any] | None,
-    message: str,
+    message: str | re.Pattern[str],
     path: str,
 ) -> None:
     reply = executor.execute(query, variables)
-    assert (reply.status, reply.body) == (200, refused(message, path))
+    assert reply.status == 200
+    assert_refused(reply, message, path)
     assert reply.calls == () and handler.received == []
 
 
 SENT_INPUT = [
     pytest.param(
-        f"mutation {{ cancelOrder(orderId: \"{ORDER_ID}\", reason: TOO_SLOW) }}",
+        f'mutation {{ cancelOrder(orderId: "{ORDER_ID}", reason: TOO_SLOW) }}',
         None,
         {"orderId": ORDER_ID, "reason": "TOO_SLOW"},
         id="enum-by-name",
@@ -580,7 +596,7 @@ SENT_INPUT = [
         id="omitted-nullable-argument-and-field-absent",
     ),
     pytest.param(
-        f'{{ quote(items: [{{sku: "pen", quantity: 2, giftWrap: null}}], shipTo: null) {{ total }} }}',
+        '{ quote(items: [{sku: "pen", quantity: 2, giftWrap: null}], shipTo: null) { total } }',
         None,
         {"items": [{"sku": "pen", "quantity": 2, "giftWrap": None}], "shipTo": None},
         id="explicit-null-present",
@@ -604,7 +620,7 @@ SENT_INPUT = [
         id="unbound-nullable-variable-sent-as-null",
     ),
     pytest.param(
-        "query ($q: Int!) { quote(items: [{sku: \"pen\", quantity: $q}]) { total } }",
+        'query ($q: Int!) { quote(items: [{sku: "pen", quantity: $q}]) { total } }',
         {"q": 2**31 - 1},
         {"items": [{"sku": "pen", "quantity": 2**31 - 1}]},
         id="largest-int",
@@ -620,15 +636,6 @@ def test_arguments_reach_the_handler_as_hasura_sends_them(
     assert reply.errors == []
     assert [payload["input"] for payload in handler.payloads] == [sent]
     assert reply.calls[0].request.payload["input"] == sent
-
-
-_DEFAULT_IN_DIRECTIVE = pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "_executor_plan._included reads `if: $v` from the given variables only and ignores the variable's default "
-        "value, so `$s: Boolean = true` with no value neither skips (@skip) nor includes (@include) as Hasura does"
-    ),
-)
 
 
 @pytest.mark.parametrize(
@@ -648,14 +655,12 @@ _DEFAULT_IN_DIRECTIVE = pytest.mark.xfail(
             None,
             False,
             id="skip-variable-default",
-            marks=_DEFAULT_IN_DIRECTIVE,
         ),
         pytest.param(
             f"query ($s: Boolean = true) {{ quote(items: [{ITEM}]) @include(if: $s) {{ total }} }}",
             None,
             True,
             id="include-variable-default",
-            marks=_DEFAULT_IN_DIRECTIVE,
         ),
     ],
 )
@@ -688,7 +693,9 @@ def test_aliases_and_fragments_shape_the_reply_in_selection_order(executor: Refe
 
 
 def test_the_same_action_under_two_aliases_is_called_twice(executor: ReferenceExecutor, handler: Recorder) -> None:
-    query = '{ a: quote(items: {sku: "a", quantity: 1}) { total } b: quote(items: {sku: "b", quantity: 2}) { currency } }'
+    query = (
+        '{ a: quote(items: {sku: "a", quantity: 1}) { total } b: quote(items: {sku: "b", quantity: 2}) { currency } }'
+    )
     reply = executor.execute(query)
     assert reply.data == {"a": {"total": 5.0}, "b": {"currency": "EUR"}}
     assert [p["input"]["items"][0]["sku"] for p in handler.payloads] == ["a", "b"]
@@ -824,6 +831,7 @@ def test_an_async_mutation_returns_an_id_and_the_result_is_shaped(
     assert reply.errors == [] and list(reply.data) == ["importCatalog"]
     action_id = reply.data["importCatalog"]
     assert isinstance(action_id, str) and UUID.match(action_id)
+    assert [call.action for call in reply.calls] == ["importCatalog"]  # immediate mode: the call is this reply's
     # async_interval=None: the handler ran before execute returned, with `request_query: null`.
     assert handler.payloads == [
         {
@@ -858,28 +866,34 @@ def test_the_result_follows_aliases_and_a_partial_selection(executor: ReferenceE
         pytest.param(
             {"id": "not-a-uuid"},
             RESULT,
-            "expected a UUID such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301 for type 'uuid', but found a string",
+            re.compile(r"expected .+ for type 'uuid', but found a string"),
             id="variable",
         ),
         pytest.param(
             None,
             '{ importCatalog(id: "42") { id } }',
-            "expected a UUID such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301 for type 'uuid', but found a string",
+            re.compile(r"expected .+ for type 'uuid', but found a string"),
             id="literal",
         ),
         pytest.param(
             None,
             "{ importCatalog(id: 42) { id } }",
-            "expected a UUID such as 3f2504e0-4f89-41d3-9a0c-0305e82c3301 for type 'uuid', but found an integer",
+            re.compile(r"expected .+ for type 'uuid', but found an integer"),
             id="integer",
         ),
     ],
 )
 def test_a_bad_action_id_is_a_validation_error(
-    executor: ReferenceExecutor, variables: dict[str, Any] | None, query: str, message: str
+    executor: ReferenceExecutor,
+    handler: Recorder,
+    variables: dict[str, Any] | None,
+    query: str,
+    message: re.Pattern[str],
 ) -> None:
     reply = executor.execute(query, variables)
-    assert reply.body == refused(message, "$.selectionSet.importCatalog.args.id")
+    assert reply.status == 200
+    assert_refused(reply, message, "$.selectionSet.importCatalog.args.id")
+    assert reply.calls == () and handler.received == []
 
 
 def test_an_unknown_action_id_gives_null(executor: ReferenceExecutor) -> None:
@@ -948,9 +962,7 @@ def _customer_may_import() -> Any:
         pytest.param(None, True, id="admin-sees-every-row"),
     ],
 )
-def test_a_role_sees_only_results_of_its_own_session(
-    make: Make, headers: dict[str, str] | None, visible: bool
-) -> None:
+def test_a_role_sees_only_results_of_its_own_session(make: Make, headers: dict[str, str] | None, visible: bool) -> None:
     executor = make(_customer_may_import())
     action_id = executor.execute(IMPORT, headers={"x-hasura-role": "customer", "x-hasura-user-id": "7"}).data[
         "importCatalog"
@@ -979,7 +991,7 @@ def test_a_failed_async_call_stores_the_error(executor: ReferenceExecutor, handl
     [
         pytest.param(b"{not json", "invalid-json", None, id="invalid-json"),
         pytest.param(b'{"variables": {}}', "parse-failed", 'Error in $: key "query" not found', id="no-query"),
-        pytest.param(b'{"query": 5}', "parse-failed", 'Error in $: key "query" not found', id="query-not-a-string"),
+        pytest.param(b'{"query": 5}', "parse-failed", None, id="query-not-a-string"),
         pytest.param(b"[1, 2", "invalid-json", None, id="truncated-batch"),
     ],
 )
@@ -1021,28 +1033,22 @@ def test_one_failing_request_of_a_batch_leaves_the_others(executor: ReferenceExe
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "ReferenceExecutor.execute_http authenticates each batched request on its own (_one -> execute), so a "
-        "batch without the admin secret answers HTTP 200 with a list of 401 bodies; Hasura resolves the user once "
-        "per HTTP request (mkSpockAction getInfo) and answers 401 with a single error object"
-    ),
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(json.dumps([{"query": QUOTE}, {"query": QUOTE}]).encode(), id="batch"),
+        pytest.param(b"{not json", id="unreadable-body"),
+    ],
 )
-def test_a_batch_without_the_admin_secret_is_one_401(make: Make) -> None:
-    reply = make(admin_secret="s3cret").execute_http(json.dumps([{"query": QUOTE}, {"query": QUOTE}]).encode())
-    assert reply.status == 401
-    assert reply.body == refused("x-hasura-admin-secret/x-hasura-access-key required, but not found", code="access-denied")
+def test_without_the_admin_secret_the_http_request_is_one_401(make: Make, handler: Recorder, body: bytes) -> None:
+    # Hasura resolves the user once per HTTP request, before an unreadable body is refused (mkSpockAction).
+    reply = make(admin_secret="s3cret").execute_http(body)
+    assert reply.status == 401 and handler.received == []
+    assert reply.body == refused(
+        "x-hasura-admin-secret/x-hasura-access-key required, but not found", code="access-denied"
+    )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "ReferenceExecutor.execute_http reads batched requests one by one and answers HTTP 200 with the bad item's "
-        "400 body inside the list; Hasura decodes the whole body as GQLBatchedReqs first and answers 400 "
-        "parse-failed for the request, calling nothing"
-    ),
-)
 def test_a_batch_with_an_unreadable_request_is_refused_whole(executor: ReferenceExecutor, handler: Recorder) -> None:
     reply = executor.execute_http(json.dumps([{"query": QUOTE}, {"variables": {}}]).encode())
     assert reply.status == 400
@@ -1109,9 +1115,14 @@ def test_a_handler_error_reaches_the_client_verbatim(
 
 
 def test_a_reply_the_judge_refuses_is_an_error_too(executor: ReferenceExecutor, handler: Recorder) -> None:
-    handler.replies["quote"] = (200, {"total": "cheap", "currency": "EUR"})
+    handler.replies["quote"] = (200, {"currency": "EUR"})  # `total: Float!` missing
     reply = executor.execute(QUOTE)
     error = only_error(reply)
+    assert error["message"] == 'field "total" expected in webhook response, but not found'
+    assert (error["extensions"]["code"], error["extensions"]["internal"]["error"]) == (
+        "unexpected",
+        "unexpected response",
+    )
     verdict = reply.calls[0].verdict
     assert not verdict.accepted and error == dict(verdict.error or {})
 
@@ -1123,7 +1134,10 @@ def test_one_failing_field_fails_the_whole_operation(executor: ReferenceExecutor
         return REPLIES["quote"]
 
     handler.replies["quote"] = by_sku
-    query = '{ ok: quote(items: {sku: "pen", quantity: 1}) { total } bad: quote(items: {sku: "bad", quantity: 1}) { total } }'
+    query = """{
+      ok: quote(items: {sku: "pen", quantity: 1}) { total }
+      bad: quote(items: {sku: "bad", quantity: 1}) { total }
+    }"""
     reply = executor.execute(query)
     assert reply.status == 200
     assert reply.body == refused("unknown sku", code="unexpected")
