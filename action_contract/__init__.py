@@ -13,6 +13,7 @@ from ._in_process import AppTarget, CallableTarget, app_target
 from ._metadata import load_catalog
 from ._mock import MockHandler
 from ._mock_router import ActionMockRouter, mock_router
+from ._mock_target import MockTarget
 from ._model import (
     Action,
     Argument,
@@ -72,6 +73,7 @@ __all__ = [
     "Latency",
     "MetadataError",
     "MockHandler",
+    "MockTarget",
     "ObjectType",
     "Permission",
     "Problem",

@@ -18,6 +18,7 @@ from ._executor_app import DEFAULT_MAX_REQUEST, graphql_app
 from ._executor_schema import ADMIN, visible
 from ._in_process import app_target
 from ._mock import MockHandler
+from ._mock_target import MockTarget
 from ._profiles import HasuraProfile
 from ._targets import DEFAULT_APP_BASE_URL, HttpTarget, Target
 
@@ -110,7 +111,7 @@ def serve(
             target = app_target(app, kind=app_kind)
             base_url = base_url or DEFAULT_APP_BASE_URL
         elif use_mock:
-            target = app_target(MockHandler(catalog, seed=seed, env=variables, cors=False), kind="asgi")
+            target = MockTarget(MockHandler(catalog, seed=seed, env=variables, cors=False))
             base_url = DEFAULT_APP_BASE_URL
         executor = ReferenceExecutor(
             catalog,

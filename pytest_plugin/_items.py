@@ -19,6 +19,7 @@ from action_contract import (
     InvalidArgument,
     MetadataError,
     MockHandler,
+    MockTarget,
     ReferenceExecutor,
     Settings,
     Target,
@@ -134,7 +135,7 @@ def started_executor(
         )
         base_url = option(config, "url") or None
         if options.get("mock") or target is None:
-            own_target = target = app_target(MockHandler(catalog, env=env, cors=False), kind="asgi")
+            own_target = target = MockTarget(MockHandler(catalog, env=env, cors=False))
             base_url = "http://handler.test"
         executor = ReferenceExecutor(
             catalog,
