@@ -26,7 +26,7 @@ SHOP_WEBHOOK_SECRET=bench-secret, and GraphQL requests sent as role `customer` (
 (2) Loopback HTTP. Two servers run as subprocesses on free ports:
     - serve: `python -m action_contract serve fixtures/projects/shop --mock --port P --quiet --async-interval 1
       --env ...`, ready when `GET /healthz` answers 200: the executor over uvicorn, each request run on a
-      worker thread, the mock called in-process on its own event loop;
+      worker thread, the mock asked directly in that thread (MockTarget: no HTTP between them);
     - mock: `python -m action_contract mock fixtures/projects/shop --port P --seed 1 --quiet --env ...`,
       ready when `GET /__mock/health` answers 200: the bare mock, as bench_mock.py measures it.
     loadgen.py takes one path per run, so the load is placeOrder only: `--bodies` distinct conforming
