@@ -14,11 +14,14 @@ from ._cli_common import (
     EXIT_ERROR,
     EXIT_OK,
     EXIT_VIOLATIONS,
+    _app_kind_option,
+    _app_option,
     _env_option,
     _exit_with,
     _load,
     _parse_env,
     _scalar_option,
+    _url_option,
 )
 from ._errors import InvalidArgument, MetadataError
 from ._in_process import app_target
@@ -47,17 +50,9 @@ def _check_names() -> str:
 
 @click.command()
 @click.argument("path", type=click.Path())
-@click.option(
-    "--url",
-    "--base-url",
-    "url",
-    metavar="URL",
-    help="Send to this scheme://host:port, keeping each handler's path. Default: the URLs in the metadata.",
-)
-@click.option(
-    "--app", "app", metavar="MOD:ATTR", help="Call an ASGI/WSGI app or a function in-process (module or file.py)."
-)
-@click.option("--app-kind", type=click.Choice(["asgi", "wsgi", "callable"]), help="What --app is, when it can't tell.")
+@_url_option
+@_app_option
+@_app_kind_option
 @click.option(
     "--mock",
     "use_mock",

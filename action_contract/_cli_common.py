@@ -17,6 +17,8 @@ __all__ = [
     "EXIT_ERROR",
     "EXIT_OK",
     "EXIT_VIOLATIONS",
+    "_app_kind_option",
+    "_app_option",
     "_bind",
     "_env_option",
     "_exit_with",
@@ -24,6 +26,7 @@ __all__ = [
     "_parse_env",
     "_print_problems",
     "_scalar_option",
+    "_url_option",
 ]
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
@@ -45,6 +48,19 @@ _env_option = click.option(
     multiple=True,
     metavar="NAME=VALUE",
     help="Value for a {{NAME}} template (beats the environment and the project's .env). Repeatable.",
+)
+_url_option = click.option(
+    "--url",
+    "--base-url",
+    "url",
+    metavar="URL",
+    help="Call handlers at this scheme://host:port, keeping each handler's path. Default: the metadata's URLs.",
+)
+_app_option = click.option(
+    "--app", "app", metavar="MOD:ATTR", help="Call an ASGI/WSGI app or a function in-process (module or file.py)."
+)
+_app_kind_option = click.option(
+    "--app-kind", type=click.Choice(["asgi", "wsgi", "callable"]), help="What --app is, when it can't tell."
 )
 _scalar_option = click.option(
     "--scalar",

@@ -11,7 +11,18 @@ from collections.abc import Sequence
 import click
 import uvicorn
 
-from ._cli_common import EXIT_ERROR, _bind, _env_option, _exit_with, _load, _parse_env, _scalar_option
+from ._cli_common import (
+    EXIT_ERROR,
+    _app_kind_option,
+    _app_option,
+    _bind,
+    _env_option,
+    _exit_with,
+    _load,
+    _parse_env,
+    _scalar_option,
+    _url_option,
+)
 from ._errors import InvalidArgument, MetadataError
 from ._executor import GraphQLReply, ReferenceExecutor
 from ._executor_app import DEFAULT_MAX_REQUEST, graphql_app
@@ -27,15 +38,9 @@ __all__ = ["serve"]
 
 @click.command()
 @click.argument("path", type=click.Path())
-@click.option(
-    "--url",
-    "--base-url",
-    "url",
-    metavar="URL",
-    help="Call handlers at this scheme://host:port, keeping each handler's path. Default: the metadata's URLs.",
-)
-@click.option("--app", "app", metavar="MOD:ATTR", help="Call an ASGI/WSGI app or a function in-process.")
-@click.option("--app-kind", type=click.Choice(["asgi", "wsgi", "callable"]), help="What --app is, when it can't tell.")
+@_url_option
+@_app_option
+@_app_kind_option
 @click.option("--mock", "use_mock", is_flag=True, help="Answer with the mock handler: no handler needed.")
 @click.option("--seed", default=0, show_default=True, type=int, help="With --mock: another seed, another data set.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind (0.0.0.0 for all).")

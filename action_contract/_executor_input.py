@@ -12,12 +12,12 @@ with the JSON path Hasura gives (`$.selectionSet.<field>.args.<argument>...`).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from graphql.language import ast
 
-from ._model import Action, Catalog, EnumType, InputObjectType, ScalarType, TypeRef
+from ._model import Action, Catalog, EnumType, Field, InputObjectType, ScalarType, TypeRef
 from ._scalars import json_schema_for_scalar
 from ._schema_subset import describe, valid
 
@@ -25,6 +25,9 @@ __all__ = ["ArgumentReader", "GraphQLFailure", "Variables"]
 
 #: The operation's variable values and definitions, as the request gave them.
 Variables = tuple[Mapping[str, Any], Mapping[str, ast.VariableDefinitionNode]]
+
+#: Reads one member's value: (value, its type, its JSON path) -> the JSON Hasura sends.
+_Read = Callable[[Any, TypeRef, str], Any]
 
 _INT32 = (-(2**31), 2**31 - 1)
 # What Hasura's built-in scalar parsers say they expected (observed Hasura texts).
@@ -62,17 +65,13 @@ class ArgumentReader:
     def read(self, action: Action, node: ast.FieldNode, variables: Variables, path: str) -> dict[str, Any]:
         """`input` for a call of `action` written as `node`; raises `GraphQLFailure` as Hasura would."""
         given = {argument.name.value: argument.value for argument in node.arguments or ()}
-        result: dict[str, Any] = {}
-        for name in given:
-            if action.argument(name) is None:
-                raise GraphQLFailure(f"'{action.name}' has no argument named '{name}'", path=f"{path}.{name}")
-        for argument in action.arguments:
-            where = f"{path}.{argument.name}"
-            if argument.name in given:
-                result[argument.name] = self.literal(given[argument.name], argument.type, variables, where)
-            elif argument.type.non_null:
-                raise GraphQLFailure(f"missing required field '{argument.name}'", path=where)
-        return result
+        return self.members(
+            action.arguments,
+            given,
+            path,
+            lambda name: f"'{action.name}' has no argument named '{name}'",
+            lambda value, ref, where: self.literal(value, ref, variables, where),
+        )
 
     # -- GraphQL literals ----------------------------------------------------------------------
 
@@ -142,12 +141,20 @@ class ArgumentReader:
             raise _mismatch(_expected(self.catalog, ref), ref.base_name, found, path)
         return None
 
-    def object(self, named: InputObjectType, given: Mapping[str, Any], path: str, read: Any) -> dict[str, Any]:
-        result: dict[str, Any] = {}
+    def object(self, named: InputObjectType, given: Mapping[str, Any], path: str, read: _Read) -> dict[str, Any]:
+        unknown = f"field '{{}}' not found in type: '{named.name}'"
+        return self.members(named.fields, given, path, unknown.format, read)
+
+    def members(
+        self, fields: Sequence[Field], given: Mapping[str, Any], path: str, unknown: Callable[[str], str], read: _Read
+    ) -> dict[str, Any]:
+        """Arguments or input-object fields: none unknown, every non-null one given, omitted ones absent."""
+        declared = {field.name for field in fields}
         for key in given:
-            if named.field(key) is None:
-                raise GraphQLFailure(f"field '{key}' not found in type: '{named.name}'", path=f"{path}.{key}")
-        for field in named.fields:
+            if key not in declared:
+                raise GraphQLFailure(unknown(key), path=f"{path}.{key}")
+        result: dict[str, Any] = {}
+        for field in fields:
             where = f"{path}.{field.name}"
             if field.name in given:
                 result[field.name] = read(given[field.name], field.type, where)

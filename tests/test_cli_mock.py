@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import contextlib
-import queue
-import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
+from servers import Command, running_command
 
 from action_contract._cli import main
 
@@ -30,60 +26,15 @@ ORDER = {
 }
 
 
-class Mock:
+class Mock(Command):
     """A running `action-contract mock` process and what it printed."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self.process = process
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-        self.url = ""
-
-    def _read(self) -> None:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            self.lines.put(line.rstrip("\n"))
-
-    def wait_for(self, pattern: str, timeout: float = 20) -> re.Match[str]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.1)
-            except queue.Empty:
-                if self.process.poll() is not None and self.lines.empty():
-                    break
-                continue
-            self.seen.append(line)
-            match = re.search(pattern, line)
-            if match:
-                return match
-        raise AssertionError(f"no line matching {pattern!r}; output so far:\n" + "\n".join(self.seen))
 
     def health(self) -> dict:
         return httpx.get(self.url + "/__mock/health").json()
 
 
-@contextlib.contextmanager
-def running(*args: str) -> Iterator[Mock]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "action_contract", "mock", *args, "--port", "0"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    mock = Mock(process)
-    try:
-        mock.url = mock.wait_for(r"Listening on (http://\S+)").group(1)
-        yield mock
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(10)
-        mock.reader.join(10)
-        assert process.stderr is not None
-        process.stderr.close()
+def running(*args: str) -> contextlib.AbstractContextManager[Mock]:
+    return running_command(Mock, ["mock", *args], r"Listening on (http://\S+)")
 
 
 def test_serves_the_catalog_on_a_port_and_stops_cleanly_on_ctrl_c() -> None:

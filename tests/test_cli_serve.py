@@ -13,13 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import queue
 import re
-import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +28,7 @@ from conftest import FIXTURES
 from gql import Client, GraphQLRequest, gql
 from gql.transport.httpx import HTTPXTransport
 from graphql import GraphQLError
+from servers import Command, running_command
 
 SHOP = FIXTURES / "projects" / "shop"
 ITEMS = [{"sku": "A", "quantity": 2, "giftWrap": True}]
@@ -66,36 +64,8 @@ def _cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "action_contract", "serve", *args]
 
 
-class Serve:
+class Serve(Command):
     """A running `action-contract serve` process and what it printed."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self.process = process
-        self.lines: queue.Queue[str] = queue.Queue()
-        self.seen: list[str] = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-        self.url = ""
-
-    def _read(self) -> None:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            self.lines.put(line.rstrip("\n"))
-
-    def wait_for(self, pattern: str, timeout: float = 20) -> re.Match[str]:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.1)
-            except queue.Empty:
-                if self.process.poll() is not None and self.lines.empty():
-                    break
-                continue
-            self.seen.append(line)
-            match = re.search(pattern, line)
-            if match:
-                return match
-        raise AssertionError(f"no line matching {pattern!r}; output so far:\n" + "\n".join(self.seen))
 
     @property
     def graphql(self) -> str:
@@ -107,33 +77,11 @@ class Serve:
             body["variables"] = variables
         return httpx.post(self.graphql, json=body, headers=headers, timeout=10)
 
-    def stop(self) -> int:
-        """Ctrl-C, as a user stops it; the exit code."""
-        self.process.send_signal(signal.SIGINT)
-        return self.process.wait(10)
 
-
-@contextlib.contextmanager
-def running(*args: str) -> Iterator[Serve]:
-    process = subprocess.Popen(
-        _cli(*args, "--port", "0"),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=_env(),
+def running(*args: str) -> contextlib.AbstractContextManager[Serve]:
+    return running_command(
+        Serve, ["serve", *args], r"Listening on (http://\S+)/v1/graphql \(Ctrl-C to stop\)", env=_env()
     )
-    serve = Serve(process)
-    try:
-        graphql = serve.wait_for(r"Listening on (http://\S+)/v1/graphql \(Ctrl-C to stop\)").group(1)
-        serve.url = graphql
-        yield serve
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(10)
-        serve.reader.join(10)
-        assert process.stderr is not None
-        process.stderr.close()
 
 
 def _client(serve: Serve, **headers: str) -> Client:
