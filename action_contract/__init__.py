@@ -6,8 +6,9 @@ from ._adversarial import VIOLATIONS, adversarial_requests, applicable_violation
 from ._checks import Case, Check, Finding, register_check, registered_checks
 from ._errors import ActionContractError, InvalidArgument, MetadataError, Problem, TemplateError
 from ._examples import Examples, Latency, load_examples
-from ._executor import GraphQLReply, HandlerCall, ReferenceExecutor
+from ._executor import ReferenceExecutor
 from ._executor_app import graphql_app
+from ._executor_reply import GraphQLReply, HandlerCall
 from ._hasura import Verdict, judge
 from ._in_process import AppTarget, CallableTarget, app_target
 from ._metadata import load_catalog

@@ -24,8 +24,9 @@ from ._cli_common import (
     _url_option,
 )
 from ._errors import InvalidArgument, MetadataError
-from ._executor import GraphQLReply, ReferenceExecutor
+from ._executor import ReferenceExecutor
 from ._executor_app import DEFAULT_MAX_REQUEST, graphql_app
+from ._executor_reply import GraphQLReply
 from ._executor_schema import ADMIN, visible
 from ._in_process import app_target
 from ._mock import MockHandler

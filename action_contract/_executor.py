@@ -12,11 +12,10 @@ Asynchronous actions are recorded in an `ActionLog` and called by a worker, as H
 from __future__ import annotations
 
 import functools
-import json
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from graphql import GraphQLSchema, execute_sync
@@ -27,56 +26,19 @@ from ._action_request import ActionRequest, Call, handler_url, prepare_call
 from ._errors import InvalidArgument
 from ._executor_input import ArgumentReader, GraphQLFailure, Variables
 from ._executor_plan import Operation, Planner, RootField, root_fields, selection
+from ._executor_reply import GraphQLReply, HandlerCall, Headers, header_pairs, refused, unreadable
 from ._executor_schema import ADMIN, ExecutorSchema, RoleSchema
 from ._hasura import Verdict, decode_reply, judge
 from ._model import Action, Catalog, TypeRef
 from ._profiles import HasuraProfile
-from ._response import ActionResponse
 from ._shaping import Selection, shape
 from ._targets import Target
 
-__all__ = ["GraphQLReply", "HandlerCall", "ReferenceExecutor"]
+__all__ = ["ReferenceExecutor"]
 
-Headers = tuple[tuple[str, str], ...]
 _SECRET_HEADERS = ("x-hasura-admin-secret", "x-hasura-access-key")
 _INTROSPECTION = frozenset({"__schema", "__type"})
 _UUID = TypeRef.named("uuid", non_null=True)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class HandlerCall:
-    """One webhook call the executor made: what it sent, what came back, and Hasura's verdict."""
-
-    action: str
-    request: ActionRequest
-    response: ActionResponse
-    verdict: Verdict
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class GraphQLReply:
-    """Hasura's HTTP reply to a GraphQL request: status, JSON body, headers, and the handler calls made."""
-
-    status: int = 200
-    #: `{"data": ...}` or `{"errors": [...]}`; a list of those for a batched request.
-    body: Any = field(hash=False)
-    #: Headers Hasura adds: the handler's `Set-Cookie` on success (contract §2.2).
-    headers: Headers = ()
-    calls: tuple[HandlerCall, ...] = ()
-
-    @property
-    def data(self) -> Any:
-        """The `data` of a single request's reply (None when it failed)."""
-        return self.body.get("data") if isinstance(self.body, dict) else None
-
-    @property
-    def errors(self) -> list[Mapping[str, Any]]:
-        """The `errors` of a single request's reply (empty when it succeeded)."""
-        return list(self.body.get("errors", [])) if isinstance(self.body, dict) else []
-
-    def encoded(self) -> bytes:
-        """The body as Hasura writes it: compact JSON."""
-        return json.dumps(self.body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 class ReferenceExecutor:
@@ -139,7 +101,7 @@ class ReferenceExecutor:
         headers: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
     ) -> GraphQLReply:
         """Run one GraphQL request sent with `headers` (the client's HTTP headers)."""
-        pairs = _pairs(headers)
+        pairs = header_pairs(headers)
         reply = _Run(self, pairs).run(query, variables, operation_name)
         if self.async_interval is None and self.log.pending():
             # Immediate mode: the handler calls of the actions just recorded belong to this reply.
@@ -152,18 +114,18 @@ class ReferenceExecutor:
         """Answer a `POST /v1/graphql` body: one request object, or a list of them (a batch)."""
         try:
             # Hasura authenticates the HTTP request before it reads the body: one 401 for a whole batch.
-            _Run(self, _pairs(headers)).session()
+            _Run(self, header_pairs(headers)).session()
         except GraphQLFailure as failure:
-            return _refused(failure)
+            return refused(failure)
         ok, request, why = decode_reply(body)
         if not ok:
-            return _refused(GraphQLFailure(f"Error in $: {why}", code="invalid-json", status=400))
+            return refused(GraphQLFailure(f"Error in $: {why}", code="invalid-json", status=400))
         if isinstance(request, list):
             # The whole batch is decoded before any of it runs: one unreadable item refuses it all.
             for i, item in enumerate(request):
-                unreadable = _unreadable(item, f"$[{i}]")
-                if unreadable is not None:
-                    return _refused(unreadable)
+                problem = unreadable(item, f"$[{i}]")
+                if problem is not None:
+                    return refused(problem)
             replies = [self._one(item, headers, f"$[{i}]") for i, item in enumerate(request)]
             cookies = tuple(h for r in replies for h in r.headers)
             calls = tuple(c for r in replies for c in r.calls)
@@ -236,9 +198,9 @@ class ReferenceExecutor:
         return HandlerCall(action=action.name, request=request, response=response, verdict=verdict)
 
     def _one(self, request: Any, headers: Any, path: str) -> GraphQLReply:
-        unreadable = _unreadable(request, path)
-        if unreadable is not None:
-            return _refused(unreadable)
+        problem = unreadable(request, path)
+        if problem is not None:
+            return refused(problem)
         return self.execute(request["query"], request.get("variables"), request.get("operationName") or None, headers)
 
     def _process(self, entry: ActionLogEntry) -> HandlerCall | None:
@@ -303,7 +265,7 @@ class _Run:
             bound = self.variables(operation, variables or {})
             data = self.fields(schema, operation, bound, role, session, query)
         except GraphQLFailure as failure:
-            return _refused(failure, tuple(self.calls))
+            return refused(failure, tuple(self.calls))
         except _ActionFailed as failed:
             return GraphQLReply(body={"errors": [dict(failed.error)]}, calls=tuple(self.calls))
         return GraphQLReply(body={"data": data}, headers=tuple(self.cookies), calls=tuple(self.calls))
@@ -507,35 +469,5 @@ class _ActionFailed(Exception):
         self.error = error
 
 
-def _unreadable(request: Any, path: str) -> GraphQLFailure | None:
-    """Why Hasura cannot decode a request object (`GQLReq`), or None (400 `parse-failed`)."""
-    problem = None
-    if not isinstance(request, dict):
-        problem = f"Error in {path}: expected an object with a query"
-    elif not isinstance(request.get("query"), str):
-        problem = (
-            f'Error in {path}: key "query" not found'
-            if "query" not in request
-            else f"Error in {path}.query: expected a string"
-        )
-    elif request.get("variables") is not None and not isinstance(request["variables"], dict):
-        problem = f"Error in {path}.variables: expected an object"
-    elif request.get("operationName") is not None and not isinstance(request["operationName"], str):
-        problem = f"Error in {path}.operationName: expected a string"
-    return None if problem is None else GraphQLFailure(problem, code="parse-failed", status=400)
-
-
 def _constant(value: Any) -> Callable[[], Any]:
     return lambda: value
-
-
-def _refused(failure: GraphQLFailure, calls: tuple[HandlerCall, ...] = ()) -> GraphQLReply:
-    return GraphQLReply(status=failure.status, body={"errors": [failure.error()]}, calls=calls)
-
-
-def _pairs(headers: Mapping[str, str] | Sequence[tuple[str, str]] | None) -> Headers:
-    if headers is None:
-        return ()
-    if isinstance(headers, Mapping):
-        return tuple((str(k), str(v)) for k, v in headers.items())
-    return tuple((str(k), str(v)) for k, v in headers)

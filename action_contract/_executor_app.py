@@ -21,7 +21,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from ._executor import GraphQLReply, ReferenceExecutor
+from ._executor import ReferenceExecutor
+from ._executor_reply import GraphQLReply
 
 __all__ = ["DEFAULT_MAX_REQUEST", "graphql_app"]
 

@@ -17,7 +17,8 @@ from typing import Any
 
 from ._action_request import ActionRequest
 from ._errors import ActionContractError
-from ._executor import HandlerCall, ReferenceExecutor
+from ._executor import ReferenceExecutor
+from ._executor_reply import HandlerCall
 from ._executor_schema import ADMIN, visible
 from ._model import Action, Catalog
 from ._profiles import HasuraProfile

@@ -37,8 +37,15 @@ import pytest
 from conftest import FIXTURES
 from graphql import GraphQLObjectType, build_client_schema, get_introspection_query
 
-from action_contract import HasuraProfile, MockHandler, Permission, app_target, load_catalog
-from action_contract._executor import GraphQLReply, ReferenceExecutor
+from action_contract import (
+    GraphQLReply,
+    HasuraProfile,
+    MockHandler,
+    Permission,
+    ReferenceExecutor,
+    app_target,
+    load_catalog,
+)
 
 ENV = {"SHOP_ACTIONS_URL": "http://shop.test", "SHOP_WEBHOOK_SECRET": "s"}
 SHOP = load_catalog(FIXTURES / "projects" / "shop", env=ENV)

@@ -35,13 +35,14 @@ from servers import serving
 from action_contract import (
     ActionRequest,
     Catalog,
+    GraphQLReply,
     HttpTarget,
+    ReferenceExecutor,
     Target,
     TypeRef,
     app_target,
     load_catalog,
 )
-from action_contract._executor import GraphQLReply, ReferenceExecutor
 
 # Fixture handlers are imported with their folder on sys.path, as the runner loads them.
 sys.path.insert(0, str(FIXTURES / "handlers"))
