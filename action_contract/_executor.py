@@ -72,7 +72,6 @@ class ReferenceExecutor:
         self.admin_secret = admin_secret
         self.base_url = base_url
         self.env = dict(env or {})
-        self.log = state if isinstance(state, ActionLog) else open_action_log(state)
         self.async_interval = async_interval
         self.async_batch_size = async_batch_size
         self.timeout = timeout
@@ -86,6 +85,8 @@ class ReferenceExecutor:
         for action in catalog:
             # A handler URL Hasura cannot build makes the metadata inconsistent (§6.4): say so now.
             handler_url(catalog, action, variables, base_url)
+        # Opened last: nothing above can fail and leave the SQLite file open.
+        self.log = state if isinstance(state, ActionLog) else open_action_log(state)
 
     # -- the public surface ------------------------------------------------------------------------
 
