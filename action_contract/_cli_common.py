@@ -22,6 +22,7 @@ __all__ = [
     "_bind",
     "_env_option",
     "_exit_with",
+    "_listening_url",
     "_load",
     "_parse_env",
     "_print_problems",
@@ -105,3 +106,9 @@ def _bind(host: str, port: int) -> socket.socket:
     sock.listen(2048)
     sock.set_inheritable(True)
     return sock
+
+
+def _listening_url(sock: socket.socket) -> str:
+    """`http://host:port` of a bound socket, IPv6 hosts in brackets."""
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"

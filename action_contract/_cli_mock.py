@@ -16,7 +16,7 @@ import click
 import uvicorn
 import watchfiles
 
-from ._cli_common import EXIT_ERROR, _bind, _env_option, _exit_with, _load, _parse_env, _scalar_option
+from ._cli_common import EXIT_ERROR, _bind, _env_option, _exit_with, _listening_url, _load, _parse_env, _scalar_option
 from ._errors import InvalidArgument, MetadataError
 from ._examples import BUILTIN_SCENARIOS, Latency
 from ._mock import MockHandler, Receive, Scope, Send
@@ -231,8 +231,6 @@ async def _watch(app: _Reloadable, options: _Options, server: uvicorn.Server) ->
 
 
 def _print_banner(handler: MockHandler, sock: socket.socket, *, reload: bool, seconds: float) -> None:
-    host, port = sock.getsockname()[:2]
-    shown = f"[{host}]" if ":" in host else host
     responder = handler.responder
     click.echo(
         f"action-contract mock: {len(handler.catalog)} actions from {handler.catalog.source} "
@@ -248,7 +246,7 @@ def _print_banner(handler: MockHandler, sock: socket.socket, *, reload: bool, se
     click.echo(f"  scenarios (X-Mock-Scenario): {', '.join(BUILTIN_SCENARIOS)} or a named example", err=True)
     endpoints = "journal: GET/DELETE /__mock/requests, health: GET /__mock/health"
     click.echo(f"  {endpoints}{'; reloads on change' if reload else ''}", err=True)
-    click.echo(f"Listening on http://{shown}:{port} (Ctrl-C to stop)", err=True)
+    click.echo(f"Listening on {_listening_url(sock)} (Ctrl-C to stop)", err=True)
 
 
 def _print_call(entry: dict[str, Any]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import sys
 import time
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from ._cli_common import (
     _bind,
     _env_option,
     _exit_with,
+    _listening_url,
     _load,
     _parse_env,
     _scalar_option,
@@ -151,9 +153,7 @@ def serve(
     click.echo("serve stopped", err=True)
 
 
-def _print_banner(executor: ReferenceExecutor, sock: object, where: str, secret: bool, seconds: float) -> None:
-    host, port = sock.getsockname()[:2]  # type: ignore[attr-defined]
-    shown = f"[{host}]" if ":" in host else host
+def _print_banner(executor: ReferenceExecutor, sock: socket.socket, where: str, secret: bool, seconds: float) -> None:
     catalog = executor.catalog
     click.echo(
         f"action-contract serve: {len(catalog)} actions from {catalog.source}, Hasura {executor.profile.label}, "
@@ -171,7 +171,7 @@ def _print_banner(executor: ReferenceExecutor, sock: object, where: str, secret:
         f"async actions kept in {state}",
         err=True,
     )
-    click.echo(f"Listening on http://{shown}:{port}/v1/graphql (Ctrl-C to stop)", err=True)
+    click.echo(f"Listening on {_listening_url(sock)}/v1/graphql (Ctrl-C to stop)", err=True)
 
 
 def _print_request(reply: GraphQLReply, seconds: float) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 from graphql.language import ast
 
+from ._hasura_rules import json_kind
 from ._model import Action, Catalog, EnumType, Field, InputObjectType, ScalarType, TypeRef
 from ._scalars import json_schema_for_scalar
 from ._schema_subset import describe, valid
@@ -256,15 +257,15 @@ _LITERAL_KINDS: dict[type, str] = {
 
 
 def _json_kind(value: Any) -> str:
-    # aeson's names for JSON values, as in Hasura's "but found a number" (observed Hasura text).
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    return "an object"
+    # Hasura's words for a JSON value it did not expect, as in "but found a number" (observed Hasura text).
+    return _JSON_KINDS[json_kind(value)]
+
+
+_JSON_KINDS = {
+    "Null": "null",
+    "Boolean": "a boolean",
+    "Number": "a number",
+    "String": "a string",
+    "Array": "a list",
+    "Object": "an object",
+}

@@ -14,11 +14,9 @@ from typing import Any
 from ._action_request import ActionRequest
 from ._executor_input import GraphQLFailure
 from ._hasura import Verdict
-from ._response import ActionResponse
+from ._response import ActionResponse, Headers
 
 __all__ = ["GraphQLReply", "HandlerCall", "Headers", "header_pairs", "refused", "unreadable"]
-
-Headers = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
