@@ -4,6 +4,7 @@ from ._action_log import ActionLog, ActionLogEntry
 from ._action_request import ActionRequest
 from ._adversarial import VIOLATIONS, adversarial_requests, applicable_violations
 from ._checks import Case, Check, Finding, register_check, registered_checks
+from ._diff import CatalogDiff, Change, Impact, diff_catalogs
 from ._errors import ActionContractError, InvalidArgument, MetadataError, Problem, TemplateError
 from ._examples import Examples, Latency, load_examples
 from ._executor import ReferenceExecutor
@@ -56,6 +57,8 @@ __all__ = [
     "CallableTarget",
     "Case",
     "Catalog",
+    "CatalogDiff",
+    "Change",
     "Check",
     "EnumType",
     "EnumValue",
@@ -69,6 +72,7 @@ __all__ = [
     "HasuraProfile",
     "Header",
     "HttpTarget",
+    "Impact",
     "InputObjectType",
     "InvalidArgument",
     "Latency",
@@ -96,6 +100,7 @@ __all__ = [
     "call_problems",
     "check_request",
     "conforming_requests",
+    "diff_catalogs",
     "edge_requests",
     "graphql_app",
     "judge",

@@ -25,6 +25,7 @@ from ._cli_common import (
     _print_problems,
     _scalar_option,
 )
+from ._cli_diff import diff
 from ._cli_judge import judge
 from ._cli_mock import mock
 from ._cli_serve import serve
@@ -260,6 +261,7 @@ def _catalog_json(catalog: Catalog) -> dict[str, Any]:
 
 # Commands with a module of their own.
 main.add_command(check)
+main.add_command(diff)
 main.add_command(judge)
 main.add_command(mock)
 main.add_command(serve)

@@ -1,0 +1,909 @@
+"""What changed between two catalogs, and who it breaks: the handler, the client, or neither.
+
+GraphQL tools judge a schema change from the client's side. An action handler sits on the other
+side of every value: it *receives* what clients send and *returns* what clients read, so the rules
+reverse. An argument made optional is safe for clients and breaking for the handler, which may now
+get it absent or null (contract §1.5); an output field made non-null is safe for clients and
+breaking for the handler, whose replies Hasura now refuses (§3.2). Each `Change` carries one
+`Impact` per side. Client verdicts follow graphql-core's `find_breaking_changes` (types compared by
+name, as a client's variables and fragments name them); handler verdicts compare the JSON values
+that travel (a renamed type with the same fields is the same payload; `Int` values are `Float`
+values).
+
+Changes inside a named type (its fields, enum values) are reported once, at the type, and judged by
+how the new catalog uses it: from arguments (input position), from outputs, or not at all.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeAlias
+
+from ._model import (
+    Action,
+    Catalog,
+    EnumType,
+    Field,
+    Header,
+    InputObjectType,
+    NamedType,
+    ObjectType,
+    ScalarType,
+    TypeRef,
+)
+from ._profiles import HasuraProfile
+from ._templates import template_variables
+
+__all__ = ["SIDES", "CatalogDiff", "Change", "Impact", "Severity", "Side", "diff_catalogs"]
+
+Severity: TypeAlias = Literal["breaking", "dangerous", "safe"]
+Side: TypeAlias = Literal["handler", "client"]
+Position: TypeAlias = Literal["input", "output"]
+
+SIDES: tuple[Side, ...] = ("handler", "client")
+_RANK: dict[Severity, int] = {"safe": 0, "dangerous": 1, "breaking": 2}
+# Scalars whose values are any JSON: Hasura passes them through unchecked (contract §1.5, §3.2).
+_ANY_JSON = frozenset({"json", "jsonb"})
+# Header names that usually carry a secret the handler checks (real-handlers: a shared-secret header).
+_SECRET_WORDS = ("secret", "token", "key", "auth", "password", "signature")
+
+
+@dataclass(frozen=True, slots=True)
+class Impact:
+    """How one change affects one side: a severity and the one-line reason."""
+
+    severity: Severity
+    reason: str
+
+
+def _breaking(reason: str) -> Impact:
+    return Impact("breaking", reason)
+
+
+def _dangerous(reason: str) -> Impact:
+    return Impact("dangerous", reason)
+
+
+def _safe(reason: str) -> Impact:
+    return Impact("safe", reason)
+
+
+def worst(severities: Iterable[Severity]) -> Severity:
+    """The most severe of `severities` (`safe` when there are none)."""
+    return max(severities, key=_RANK.__getitem__, default="safe")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    """One difference between two catalogs, with its impact on the handler and on clients."""
+
+    kind: str
+    #: Where, e.g. `actions.createUser.args.email` or `types.Status.values.ACTIVE`.
+    path: str
+    #: What changed, e.g. "argument 'email' made optional (String! → String)".
+    what: str
+    handler: Impact
+    client: Impact
+
+    def impact(self, side: Side) -> Impact:
+        """The impact on `side` ("handler" or "client")."""
+        return self.handler if side == "handler" else self.client
+
+    def message(self, side: Side) -> str:
+        """One line: what changed, then who breaks on `side` and why."""
+        return f"{self.what}: {self.impact(side).reason}"
+
+    @property
+    def severity(self) -> Severity:
+        """The worse of the two sides' severities."""
+        return worst((self.handler.severity, self.client.severity))
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogDiff:
+    """Every change from one catalog to another, actions first, in a stable order."""
+
+    changes: tuple[Change, ...]
+
+    def __iter__(self) -> Iterator[Change]:
+        return iter(self.changes)
+
+    def __len__(self) -> int:
+        return len(self.changes)
+
+    def breaking(self, side: Side) -> list[Change]:
+        """The changes that break `side`."""
+        return [c for c in self.changes if c.impact(side).severity == "breaking"]
+
+    def count(self, side: Side, severity: Severity) -> int:
+        """How many changes have `severity` for `side`."""
+        return sum(1 for c in self.changes if c.impact(side).severity == severity)
+
+    def to_json(self) -> dict[str, Any]:
+        """`{"changes": [{kind, path, severity, side, message}]}`: one entry per change and side, handler first."""
+        return {
+            "changes": [
+                {
+                    "kind": change.kind,
+                    "path": change.path,
+                    "severity": change.impact(side).severity,
+                    "side": side,
+                    "message": change.message(side),
+                }
+                for change in self.changes
+                for side in SIDES
+            ]
+        }
+
+
+def diff_catalogs(old: Catalog, new: Catalog, *, profile: HasuraProfile | None = None) -> CatalogDiff:
+    """Classify every change from `old` to `new` for the handler's side and the client's side.
+
+    `profile` is the Hasura release that will judge the replies (the newest by default): before
+    v2.1 Hasura refuses replies with keys the output type lacks, so removing an output field
+    breaks handlers that still return it.
+    """
+    return CatalogDiff(tuple(_Differ(old, new, profile or HasuraProfile()).run()))
+
+
+# -- where types are used --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _Usage:
+    """Which actions reach each named type, from their arguments and from their output."""
+
+    inputs: Mapping[str, Sequence[str]]
+    outputs: Mapping[str, Sequence[str]]
+    #: Object types that are an action's output itself (Hasura checks only their fields, §3.2).
+    top_level: Mapping[str, Sequence[str]]
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> _Usage:
+        inputs: dict[str, list[str]] = {}
+        outputs: dict[str, list[str]] = {}
+        top_level: dict[str, list[str]] = {}
+        for action in catalog:
+            seen: set[str] = set()
+            for argument in action.arguments:
+                _reach(catalog, argument.type.base_name, seen)
+            for name in seen:
+                inputs.setdefault(name, []).append(action.name)
+            seen = set()
+            _reach(catalog, action.output_type.base_name, seen)
+            for name in seen:
+                outputs.setdefault(name, []).append(action.name)
+            top_level.setdefault(action.output_type.base_name, []).append(action.name)
+        return cls(inputs, outputs, top_level)
+
+    def users(self, name: str) -> list[str]:
+        """Every action that uses type `name`, sorted."""
+        return sorted({*self.inputs.get(name, ()), *self.outputs.get(name, ())})
+
+
+def _reach(catalog: Catalog, name: str, seen: set[str]) -> None:
+    stack = [name]
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        named = catalog.types.get(current)
+        if isinstance(named, (InputObjectType, ObjectType)):
+            stack.extend(f.type.base_name for f in named.fields)
+
+
+def _names(actions: Sequence[str]) -> str:
+    shown = ", ".join(actions[:3])
+    return shown + (f" and {len(actions) - 3} more" if len(actions) > 3 else "")
+
+
+# -- comparing type references ---------------------------------------------------------------------
+
+
+def _wrapped(narrow: TypeRef, wide: TypeRef, base: Callable[[str, str], Impact]) -> Impact | None:
+    """Whether every value of `narrow` is a value of `wide`: None when it is, else why not.
+
+    Non-null and list wrappers are compared here; the named types at the bottom by `base`.
+    """
+    if wide.non_null and not narrow.non_null:
+        return _breaking(f"{narrow} allows null where {wide} does not")
+    if narrow.of_type is not None and wide.of_type is not None:
+        return _wrapped(narrow.of_type, wide.of_type, base)
+    if narrow.of_type is not None or wide.of_type is not None:
+        return _breaking(f"{narrow} and {wide} are not both lists")
+    assert narrow.name is not None and wide.name is not None  # neither is a list here
+    found = base(narrow.name, wide.name)
+    return None if found.severity == "safe" else found
+
+
+def _same_name(narrow: str, wide: str) -> Impact:
+    return _safe("same type") if narrow == wide else _breaking(f"{narrow} is not {wide}")
+
+
+# An output's `!` is about null, not about being optional.
+_OUTPUT_WORDS = {"made_required": "made_non_null", "made_optional": "made_nullable"}
+
+
+def _change_kind(old: TypeRef, new: TypeRef) -> str:
+    """`made_optional`/`made_required` when only the outer `!` changed, else `type_changed`."""
+    if old.nullable() == new.nullable():
+        return "made_required" if new.non_null else "made_optional"
+    return "type_changed"
+
+
+# -- the differ ------------------------------------------------------------------------------------
+
+
+class _Differ:
+    def __init__(self, old: Catalog, new: Catalog, profile: HasuraProfile) -> None:
+        self.old = old
+        self.new = new
+        self.profile = profile
+        self.old_usage = _Usage.of(old)
+        self.new_usage = _Usage.of(new)
+        self.changes: list[Change] = []
+        # (old name, new name, position) pairs being compared, so recursive types end.
+        self._comparing: set[tuple[str, str, Position]] = set()
+
+    def add(self, kind: str, path: str, what: str, handler: Impact, client: Impact) -> None:
+        self.changes.append(Change(kind=kind, path=path, what=what, handler=handler, client=client))
+
+    def run(self) -> list[Change]:
+        for name in sorted(self.old.actions.keys() | self.new.actions.keys()):
+            old, new = self.old.actions.get(name), self.new.actions.get(name)
+            if old is None:
+                assert new is not None
+                self.add(
+                    "action_added",
+                    f"actions.{name}",
+                    f"{new.type} action '{name}' added",
+                    _safe(f"no handler is called for it until clients use it; deploy its handler at {new.handler}"),
+                    _safe("a new root field; existing operations are unaffected"),
+                )
+            elif new is None:
+                root = "query_root" if old.type == "query" else "mutation_root"
+                self.add(
+                    "action_removed",
+                    f"actions.{name}",
+                    f"{old.type} action '{name}' removed",
+                    _safe("Hasura no longer calls its handler"),
+                    _breaking(f"operations that use it fail: field '{name}' not found in type: '{root}'"),
+                )
+            else:
+                self.action(old, new)
+        old_types = {t.name: t for t in self.old.custom_types()}
+        new_types = {t.name: t for t in self.new.custom_types()}
+        for name in sorted(old_types.keys() | new_types.keys()):
+            self.named_type(name, old_types.get(name), new_types.get(name))
+        return self.changes
+
+    # -- actions -----------------------------------------------------------------------------------
+
+    def action(self, old: Action, new: Action) -> None:
+        path = f"actions.{new.name}"
+        if old.type != new.type:
+            self.add(
+                "action_type_changed",
+                path,
+                f"'{new.name}' changed from a {old.type} to a {new.type}",
+                _safe("the handler gets the same payload (request_query now holds a " + new.type + ")"),
+                _breaking(f"operations must now call it as a {new.type}; existing {old.type} operations fail"),
+            )
+        elif new.type == "mutation" and old.kind != new.kind:
+            if new.is_async:
+                handler = _dangerous(
+                    "Hasura's async worker now calls it after the mutation returns, with request_query null; "
+                    "its errors are stored for the client to query instead of returned (contract §2.3)"
+                )
+                client = _breaking(
+                    f"the mutation now returns an action id (uuid!); the result is read with the query {new.name}(id:)"
+                )
+            else:
+                handler = _dangerous(
+                    f"it is now called while the client waits, within {new.timeout} s, "
+                    "and request_query carries the client's operation"
+                )
+                client = _breaking(f"the mutation now returns {new.output_type} instead of an action id")
+            self.add(
+                "action_kind_changed", path, f"'{new.name}' changed from {old.kind} to {new.kind}", handler, client
+            )
+        if old.output_type != new.output_type:
+            self.output_type(old, new, f"{path}.output")
+        self.members(
+            old.arguments,
+            new.arguments,
+            "input",
+            path=f"{path}.args",
+            noun="argument",
+            kind="argument",
+            owner=f"of {new.name}",
+            unused=None,
+            top_level=False,
+        )
+        self.webhook(old, new, path)
+        self.permissions(old, new, path)
+        for what, before, after in (
+            ("comment", old.comment, new.comment),
+            ("description", old.description, new.description),
+        ):
+            if before != after:
+                self.add(
+                    f"{what}_changed",
+                    path,
+                    f"{what} of '{new.name}' changed",
+                    _safe("documentation only"),
+                    _safe("documentation only"),
+                )
+
+    def output_type(self, old: Action, new: Action, path: str) -> None:
+        old_ref, new_ref = old.output_type, new.output_type
+        kind = "output_" + _OUTPUT_WORDS.get(_change_kind(old_ref, new_ref), "type_changed")
+        handler = self.handler_impact(old_ref, new_ref, "output", top_level=True)
+        client = _wrapped(new_ref, old_ref, _same_name)
+        self.add(
+            kind,
+            path,
+            f"output of '{new.name}' changed from {old_ref} to {new_ref}",
+            handler,
+            _safe("clients receive fewer kinds of value than before")
+            if client is None
+            else _breaking(f"clients read it as {old_ref}: {client.reason}"),
+        )
+
+    def webhook(self, old: Action, new: Action, path: str) -> None:
+        name = new.name
+        if old.handler != new.handler:
+            self.add(
+                "handler_changed",
+                path,
+                f"handler of '{name}' changed from {old.handler} to {new.handler}",
+                _dangerous("Hasura calls the new URL once this metadata is applied; the handler must answer there"),
+                _safe("clients do not see the handler's URL"),
+            )
+        if new.timeout < old.timeout:
+            self.add(
+                "timeout_shortened",
+                path,
+                f"timeout of '{name}' shortened from {old.timeout} s to {new.timeout} s",
+                _dangerous(
+                    f"replies slower than {new.timeout} s now fail with 'http exception when calling webhook' (§5)"
+                ),
+                _safe("clients see an error only when the handler is slow"),
+            )
+        elif new.timeout > old.timeout:
+            self.add(
+                "timeout_lengthened",
+                path,
+                f"timeout of '{name}' lengthened from {old.timeout} s to {new.timeout} s",
+                _safe("the handler has more time"),
+                _safe("a slow handler keeps clients waiting longer"),
+            )
+        self.headers(old, new, path)
+        if old.forward_client_headers != new.forward_client_headers:
+            if new.forward_client_headers:
+                configured = ", ".join(h.name for h in new.headers)
+                handler = (
+                    _dangerous(
+                        f"a client header of the same name now overrides the configured {configured} "
+                        "(client headers win by default, §1.2)"
+                    )
+                    if new.headers
+                    else _safe("the handler now also receives the client's headers (Authorization, Cookie...)")
+                )
+                self.add(
+                    "forward_client_headers_enabled",
+                    path,
+                    f"'{name}' now forwards client headers",
+                    handler,
+                    _safe("clients' headers now reach the handler"),
+                )
+            else:
+                self.add(
+                    "forward_client_headers_disabled",
+                    path,
+                    f"'{name}' no longer forwards client headers",
+                    _breaking("the handler no longer receives the client's headers (Authorization, Cookie...)"),
+                    _safe("clients send the same operations"),
+                )
+        elif new.forward_client_headers:
+            before = {h.lower(): h for h in old.ignored_client_headers}
+            after = {h.lower(): h for h in new.ignored_client_headers}
+            for key in sorted(before.keys() | after.keys()):
+                if key in after and key not in before:
+                    self.add(
+                        "client_header_ignored",
+                        f"{path}.ignored_client_headers.{after[key]}",
+                        f"'{name}' no longer forwards the client header {after[key]}",
+                        _dangerous(f"a handler that reads {after[key]} from the client no longer gets it"),
+                        _safe("clients send the same operations"),
+                    )
+                elif key in before and key not in after:
+                    self.add(
+                        "client_header_forwarded",
+                        f"{path}.ignored_client_headers.{before[key]}",
+                        f"'{name}' now forwards the client header {before[key]}",
+                        _safe(f"the handler now also receives {before[key]}"),
+                        _safe("clients send the same operations"),
+                    )
+        for which in ("request", "response"):
+            before, after = getattr(old, f"{which}_transform"), getattr(new, f"{which}_transform")
+            if _plain(before) == _plain(after):
+                continue
+            change = "added" if before is None else "removed" if after is None else "changed"
+            reason = (
+                "the handler receives what the new template builds from Hasura's payload (contract §7)"
+                if which == "request"
+                else "its replies are reshaped differently before Hasura judges them (contract §7)"
+            )
+            self.add(
+                f"{which}_transform_{change}",
+                path,
+                f"{which} transform of '{name}' {change}",
+                _dangerous(reason + "; action-contract does not run Kriti templates, so check the handler against it"),
+                _safe("clients see the same output type"),
+            )
+
+    def headers(self, old: Action, new: Action, path: str) -> None:
+        before = {h.name.lower(): h for h in old.headers}
+        after = {h.name.lower(): h for h in new.headers}
+        for key in sorted(before.keys() | after.keys()):
+            was, now = before.get(key), after.get(key)
+            if (
+                was is not None
+                and now is not None
+                and (was.value, was.value_from_env) == (now.value, now.value_from_env)
+            ):
+                continue
+            header = now or was
+            assert header is not None
+            where = f"{path}.headers.{header.name}"
+            needs = [v for v in _env_variables(now) if v not in _env_variables(was)]
+            client = (
+                _dangerous(
+                    f"Hasura must have {', '.join(needs)} set, or every call fails: "
+                    f"environment variable '{needs[0]}' not set"
+                )
+                if needs
+                else _safe("clients do not see configured headers")
+            )
+            if was is None:
+                self.add(
+                    "header_added",
+                    where,
+                    f"'{new.name}' now sends the header {header.name}",
+                    _safe("the handler receives one more header"),
+                    client,
+                )
+            elif now is None:
+                handler = (
+                    _breaking(f"a handler that checks {header.name} now refuses every call")
+                    if _looks_secret(was)
+                    else _dangerous(f"a handler that reads {header.name} no longer gets it")
+                )
+                self.add(
+                    "header_removed", where, f"'{new.name}' no longer sends the header {header.name}", handler, client
+                )
+            else:
+                self.add(
+                    "header_changed",
+                    where,
+                    f"value of the header {header.name} of '{new.name}' changed",
+                    _dangerous(f"the handler receives a different {header.name}; a shared secret must change on both"),
+                    client,
+                )
+
+    def permissions(self, old: Action, new: Action, path: str) -> None:
+        before = {p.role for p in old.permissions}
+        after = {p.role for p in new.permissions}
+        root = "query_root" if new.type == "query" else "mutation_root"
+        for role in sorted(after - before):
+            self.add(
+                "permission_added",
+                f"{path}.permissions.{role}",
+                f"role '{role}' may now call '{new.name}'",
+                _dangerous(
+                    f"the handler now gets calls with x-hasura-role '{role}'; one that checks roles must allow it"
+                ),
+                _safe(f"a new field for role '{role}'"),
+            )
+        for role in sorted(before - after):
+            self.add(
+                "permission_removed",
+                f"{path}.permissions.{role}",
+                f"role '{role}' may no longer call '{new.name}'",
+                _safe(f"Hasura no longer calls the handler for role '{role}'"),
+                _breaking(f"operations as role '{role}' fail: field '{new.name}' not found in type: '{root}'"),
+            )
+
+    # -- named types -------------------------------------------------------------------------------
+
+    def named_type(self, name: str, old: NamedType | None, new: NamedType | None) -> None:
+        path = f"types.{name}"
+        if old is None:
+            assert new is not None
+            self.add(
+                "type_added", path, f"{_kind_name(new)} {name} added", _safe("nothing uses it yet"), _safe("new type")
+            )
+            return
+        if new is None:
+            users = self.old_usage.users(name)
+            self.add(
+                "type_removed",
+                path,
+                f"{_kind_name(old)} {name} removed",
+                _safe("handlers see values, not type names"),
+                _breaking(f"operations that name {name} (variables, fragments) fail; used by {_names(users)}")
+                if users
+                else _safe("no action used it"),
+            )
+            return
+        users = self.new_usage.users(name)
+        if type(old) is not type(new):
+            impact = (
+                _breaking(f"its values change shape; used by {_names(users)}") if users else _safe("no action uses it")
+            )
+            self.add(
+                "type_kind_changed", path, f"{name} changed from {_kind_name(old)} to {_kind_name(new)}", impact, impact
+            )
+            return
+        if old.description != new.description:
+            self.add(
+                "description_changed",
+                path,
+                f"description of {name} changed",
+                _safe("documentation only"),
+                _safe("documentation only"),
+            )
+        if isinstance(old, EnumType) and isinstance(new, EnumType):
+            self.enum_values(old, new, path, users)
+        elif isinstance(old, InputObjectType) and isinstance(new, InputObjectType):
+            self.members(
+                old.fields,
+                new.fields,
+                "input",
+                path=f"{path}.fields",
+                noun="input field",
+                kind="input_field",
+                owner=f"of {name}",
+                unused=None if users else _safe("no action uses it"),
+                top_level=False,
+            )
+        elif isinstance(old, ObjectType) and isinstance(new, ObjectType):
+            self.members(
+                old.fields,
+                new.fields,
+                "output",
+                path=f"{path}.fields",
+                noun="field",
+                kind="output_field",
+                owner=f"of {name}",
+                unused=None if users else _safe("no action uses it"),
+                top_level=name in self.new_usage.top_level,
+            )
+            self.relationships(old, new, path, users)
+
+    def enum_values(self, old: EnumType, new: EnumType, path: str, users: list[str]) -> None:
+        name = new.name
+        before = {v.value: v for v in old.values}
+        after = {v.value: v for v in new.values}
+        as_input, as_output = name in self.new_usage.inputs, name in self.new_usage.outputs
+        unused = _safe("no action uses it")
+        used_by = f"used by {_names(users)}"
+        for value in [v for v in before if v not in after]:
+            self.add(
+                "enum_value_removed",
+                f"{path}.values.{value}",
+                f"value {value} removed from enum {name}",
+                _breaking(
+                    f"a handler may still return {value}; Hasura does not check field values (§3.2), "
+                    f"so clients receive a value the schema lacks ({used_by})"
+                )
+                if as_output
+                else _safe(f"{value} no longer arrives")
+                if as_input
+                else unused,
+                _breaking(f"operations that send {value} fail ({used_by})")
+                if as_input
+                else _safe(f"clients no longer receive {value}")
+                if as_output
+                else unused,
+            )
+        for value in [v for v in after if v not in before]:
+            self.add(
+                "enum_value_added",
+                f"{path}.values.{value}",
+                f"value {value} added to enum {name}",
+                _dangerous(f"{value} may now arrive, and a handler written before it does not know it ({used_by})")
+                if as_input
+                else _safe(f"the handler may now return {value}")
+                if as_output
+                else unused,
+                _dangerous(f"clients may now receive {value}, which code written before it does not handle")
+                if as_output
+                else _safe(f"clients may now send {value}")
+                if as_input
+                else unused,
+            )
+        for value in [v for v in after if v in before]:
+            was, now = before[value], after[value]
+            if was.is_deprecated != now.is_deprecated:
+                state = "deprecated" if now.is_deprecated else "undeprecated"
+                self.add(
+                    f"enum_value_{state}",
+                    f"{path}.values.{value}",
+                    f"value {value} of enum {name} {state}",
+                    _safe("values still arrive and are accepted as before"),
+                    _safe("deprecation is advice to clients; operations still work"),
+                )
+            if was.description != now.description:
+                self.add(
+                    "description_changed",
+                    f"{path}.values.{value}",
+                    f"description of {name}.{value} changed",
+                    _safe("documentation only"),
+                    _safe("documentation only"),
+                )
+
+    def relationships(self, old: ObjectType, new: ObjectType, path: str, users: list[str]) -> None:
+        before = {r.name: r for r in old.relationships}
+        after = {r.name: r for r in new.relationships}
+        for rel in sorted(before.keys() | after.keys()):
+            was, now = before.get(rel), after.get(rel)
+            where = f"{path}.relationships.{rel}"
+            if was is None:
+                self.add(
+                    "relationship_added",
+                    where,
+                    f"relationship {rel} added to {new.name}",
+                    _safe("Hasura joins it from fields the handler already returns"),
+                    _safe("a new field to select"),
+                )
+            elif now is None:
+                self.add(
+                    "relationship_removed",
+                    where,
+                    f"relationship {rel} removed from {new.name}",
+                    _safe("the handler never returned it; Hasura joined it"),
+                    _breaking(f"operations that select {rel} fail" + (f" (used by {_names(users)})" if users else ""))
+                    if users
+                    else _safe("no action uses it"),
+                )
+            elif (was.type, was.remote_table, dict(was.field_mapping), was.source) != (
+                now.type,
+                now.remote_table,
+                dict(now.field_mapping),
+                now.source,
+            ):
+                self.add(
+                    "relationship_changed",
+                    where,
+                    f"relationship {rel} of {new.name} changed",
+                    _safe("Hasura joins it from fields the handler returns"),
+                    _dangerous(f"operations that select {rel} may get other rows or another shape")
+                    if users
+                    else _safe("no action uses it"),
+                )
+
+    # -- arguments and fields ----------------------------------------------------------------------
+
+    def members(
+        self,
+        old: Sequence[Field],
+        new: Sequence[Field],
+        position: Position,
+        *,
+        path: str,
+        noun: str,
+        kind: str,
+        owner: str,
+        unused: Impact | None,
+        top_level: bool,
+    ) -> None:
+        """Arguments of an action, or fields of an input object or object type.
+
+        `unused` replaces both impacts when no action uses the type.
+        """
+        before = {f.name: f for f in old}
+        after = {f.name: f for f in new}
+        for name in [n for n in before if n not in after]:
+            was = before[name]
+            what = f"{noun} '{name}' {owner} removed (was {was.type})"
+            if position == "input":
+                handler = (
+                    _breaking(f"a handler that reads '{name}' (it was always sent) never gets it now")
+                    if was.type.non_null
+                    else _safe(f"'{name}' could always be absent")
+                )
+                client = _breaking(f"operations that pass '{name}' fail")
+            else:
+                rejects = top_level and self.profile.rejects_extra_response_fields
+                handler = (
+                    _breaking(
+                        f"Hasura {self.profile.label} refuses replies that still contain it: "
+                        f"unexpected fields in webhook response: {name}"
+                    )
+                    if rejects
+                    else _safe("Hasura ignores extra keys in replies (v2.1+)")
+                )
+                client = _breaking(f"operations that select '{name}' fail")
+            self.add(f"{kind}_removed", f"{path}.{name}", what, unused or handler, unused or client)
+        for name in [n for n in after if n not in before]:
+            now = after[name]
+            what = f"{noun} '{name}' {owner} added ({now.type})"
+            if position == "input":
+                handler = _dangerous(
+                    f"a handler written before it receives an unknown key '{name}'; one that refuses unknown keys fails"
+                )
+                client = (
+                    _breaking(f"operations that do not pass '{name}' fail: missing required field '{name}'")
+                    if now.type.non_null
+                    else _dangerous("existing operations keep working, but the action may now behave differently")
+                )
+            else:
+                handler = (
+                    self.missing_field(name, top_level)
+                    if now.type.non_null
+                    else _safe("a reply without it reads as null (contract §3.3)")
+                )
+                client = _safe("a new field to select")
+            self.add(f"{kind}_added", f"{path}.{name}", what, unused or handler, unused or client)
+        for name in [n for n in after if n in before]:
+            was, now = before[name], after[name]
+            if was.type != now.type:
+                change = _change_kind(was.type, now.type)
+                if position == "output":
+                    change = _OUTPUT_WORDS.get(change, change)
+                handler = self.handler_impact(was.type, now.type, position, top_level=top_level, field=name)
+                if position == "input":
+                    refused = _wrapped(was.type, now.type, _same_name)
+                    if refused is None:
+                        client_impact = _safe("every value clients sent is still accepted")
+                    elif change == "made_required":
+                        client_impact = _breaking(
+                            f"operations that leave '{name}' out or pass null fail: missing required field '{name}'"
+                        )
+                    else:
+                        client_impact = _breaking(f"operations that pass '{name}' may fail: {refused.reason}")
+                else:
+                    refused = _wrapped(now.type, was.type, _same_name)
+                    client_impact = (
+                        _safe(f"clients receive fewer kinds of value for '{name}' than before")
+                        if refused is None
+                        else _breaking(f"clients read '{name}' as {was.type}: {refused.reason}")
+                    )
+                self.add(
+                    f"{kind}_{change}",
+                    f"{path}.{name}",
+                    f"{noun} '{name}' {owner} changed from {was.type} to {now.type}",
+                    unused or handler,
+                    unused or client_impact,
+                )
+            if was.description != now.description:
+                self.add(
+                    "description_changed",
+                    f"{path}.{name}",
+                    f"description of {noun} '{name}' {owner} changed",
+                    _safe("documentation only"),
+                    _safe("documentation only"),
+                )
+
+    def missing_field(self, name: str, top_level: bool, *, was_nullable: bool = False) -> Impact:
+        """A field the handler's old replies may lack (`was_nullable`: or hold null) is now non-null."""
+        lacks = "may leave it null or out" if was_nullable else "does not return it"
+        if not top_level:
+            return _breaking(
+                f"a handler written before {lacks}; Hasura does not check nested objects (§3.2), "
+                "so clients get null in a non-null field"
+            )
+        refusal = (
+            f'expecting not null value for field "{name}"'
+            if was_nullable
+            else f'field "{name}" expected in webhook response, but not found'
+        )
+        return _breaking(f"a handler written before {lacks}, and Hasura refuses the reply: {refusal}")
+
+    # -- the handler's side of a type change -------------------------------------------------------
+
+    def handler_impact(
+        self, old: TypeRef, new: TypeRef, position: Position, *, top_level: bool, field: str | None = None
+    ) -> Impact:
+        """Does a handler written for `old` still fit `new`? For an input: can a value arrive that
+        could not before? For an output: can one of its replies now be refused?"""
+        only_outer = old.nullable() == new.nullable()
+        if position == "input":
+            if only_outer and old.non_null and not new.non_null:
+                what = f"'{field}'" if field else "it"
+                return _breaking(f"{what} may now arrive absent or null (contract §1.5)")
+            found = _wrapped(new, old, lambda narrow, wide: self.compare_named(wide, narrow, position))
+            if found is None:
+                return _safe("every value it can receive now, it could receive before")
+            return Impact(found.severity, f"it may now receive values it did not expect: {found.reason}")
+        if only_outer and new.non_null and not old.non_null:
+            if field is not None:
+                return self.missing_field(field, top_level, was_nullable=True)
+            return _breaking("a null reply is now refused: got null for the action webhook response")
+        found = _wrapped(old, new, lambda narrow, wide: self.compare_named(narrow, wide, position))
+        if found is None:
+            return _safe("every reply it gave before still fits")
+        return Impact(found.severity, f"its replies may no longer fit: {found.reason}")
+
+    def compare_named(self, old_name: str, new_name: str, position: Position) -> Impact:
+        """Handler's view of a named type swapped for another: do the JSON values still match?"""
+        if old_name == new_name:
+            return _safe("same type")  # what changed inside it is reported at the type itself
+        key = (old_name, new_name, position)
+        if key in self._comparing:
+            return _safe("same shape so far")
+        old, new = self.old.types.get(old_name), self.new.types.get(new_name)
+        # For an input the handler's old expectations must cover the new values; for an output the
+        # new type must cover the handler's old replies.
+        wide, wide_name = (old, old_name) if position == "input" else (new, new_name)
+        narrow_name = new_name if position == "input" else old_name
+        if wide_name in _ANY_JSON or (isinstance(wide, ScalarType) and wide.origin == "custom"):
+            return _safe(f"{wide_name} takes any JSON value")
+        if (narrow_name, wide_name) == ("Int", "Float"):
+            return _safe("every Int is a Float")
+        if isinstance(old, EnumType) and isinstance(new, EnumType):
+            if position == "input":
+                extra = [v for v in new.value_names if v not in old.value_names]
+                if extra:
+                    return _dangerous(f"{new_name} has values {old_name} lacks: {', '.join(extra)}")
+            else:
+                lost = [v for v in old.value_names if v not in new.value_names]
+                if lost:
+                    return _breaking(f"{new_name} lacks values of {old_name}: {', '.join(lost)}")
+            return _safe(f"{new_name} has the values that matter of {old_name}")
+        if isinstance(old, (InputObjectType, ObjectType)) and type(old) is type(new):
+            assert isinstance(new, (InputObjectType, ObjectType))
+            self._comparing.add(key)
+            nested = copy.copy(self)  # shares the usages and the pairs being compared
+            nested.changes = []
+            nested.members(
+                old.fields,
+                new.fields,
+                position,
+                path="",
+                noun="field",
+                kind="field",
+                owner=f"of {new_name}",
+                unused=None,
+                top_level=False,
+            )
+            self._comparing.discard(key)
+            found = [c for c in nested.changes if c.kind != "description_changed"]
+            severity = worst(c.handler.severity for c in found)
+            if severity == "safe":
+                return _safe(f"{new_name} has the same fields as {old_name}")
+            first = next(c for c in found if c.handler.severity == severity)
+            return Impact(severity, f"{old_name} → {new_name}: {first.what}")
+        return _breaking(f"{new_name} is not {old_name}")
+
+
+def _kind_name(named: NamedType) -> str:
+    if isinstance(named, EnumType):
+        return "enum"
+    if isinstance(named, InputObjectType):
+        return "input object"
+    if isinstance(named, ObjectType):
+        return "object type"
+    return "scalar"
+
+
+def _plain(value: Mapping[str, Any] | None) -> Any:
+    return None if value is None else dict(value)
+
+
+def _env_variables(header: Header | None) -> list[str]:
+    if header is None:
+        return []
+    if header.value_from_env is not None:
+        return [header.value_from_env]
+    return template_variables(header.value or "")
+
+
+def _looks_secret(header: Header) -> bool:
+    lowered = header.name.lower()
+    return header.value_from_env is not None or any(word in lowered for word in _SECRET_WORDS)
