@@ -52,43 +52,48 @@ def load_source(spec: str, env: Mapping[str, str] | None = None, *, scalars: Ite
 
 def _materialize(spec: str, rev: str, path: str, scratch: Path) -> Path:
     """Write `rev:path` under `scratch`, keeping its path from the repository root; returns it there."""
-    obj = f"{rev}:{path}"
-    # `git rev-parse --show-prefix` tells where `./` paths start; the copy keeps the path git resolved.
-    prefix = _git(spec, "rev-parse", "--show-prefix").decode().strip() if path.startswith(("./", "../")) else ""
-    relative = os.path.normpath(os.path.join(prefix, path)) if path else "."
-    kind = _git(spec, "cat-file", "-t", obj).decode().strip()
+    # Every git command runs at the repository's top level: `git archive` run in a subdirectory
+    # archives only that subdirectory's part of the tree.
+    top, prefix = _git(spec, None, "rev-parse", "--show-toplevel", "--show-prefix").decode().split("\n")[:2]
+    if path.startswith(("./", "../")) or path in {".", ".."}:
+        # Relative to the current directory, as git reads `REV:./path`.
+        path = os.path.normpath(os.path.join(prefix, path))
+        if path.startswith(".."):
+            raise InvalidArgument(f"{spec}: {path} is outside the repository")
+    relative = os.path.normpath(path) if path else "."
+    obj = f"{rev}:{'' if relative == '.' else relative}"
+    kind = _git(spec, top, "cat-file", "-t", obj).decode().strip()
     local = scratch / relative
     if kind == "tree":
-        _extract(spec, obj, local)
+        _extract(spec, top, obj, local)
         return local
     if kind != "blob":
         raise InvalidArgument(f"{spec}: git says {obj} is a {kind}; expected a file or directory")
     if local.name in _PROJECT_FILES:
         # actions.yaml and friends are read with their directory.
-        parent = os.path.dirname(path.rstrip("/"))
-        _extract(spec, f"{rev}:{parent}", local.parent)
+        _extract(spec, top, f"{rev}:{os.path.dirname(relative)}", local.parent)
         return local
     local.parent.mkdir(parents=True, exist_ok=True)
-    local.write_bytes(_git(spec, "cat-file", "blob", obj))
+    local.write_bytes(_git(spec, top, "cat-file", "blob", obj))
     return local
 
 
-def _extract(spec: str, tree: str, into: Path) -> None:
+def _extract(spec: str, top: str, tree: str, into: Path) -> None:
     into.mkdir(parents=True, exist_ok=True)
-    with tarfile.open(fileobj=io.BytesIO(_git(spec, "archive", "--format=tar", tree))) as archive:
+    with tarfile.open(fileobj=io.BytesIO(_git(spec, top, "archive", "--format=tar", tree))) as archive:
         if hasattr(tarfile, "data_filter"):  # Python 3.10.12+/3.11.4+: refuse links and paths outside `into`
             archive.extractall(into, filter="data")
         else:  # pragma: no cover - older patch releases
             archive.extractall(into)  # git's own archive of the user's repository
 
 
-def _git(spec: str, *args: str) -> bytes:
+def _git(spec: str, cwd: str | None, *args: str) -> bytes:
     try:
-        done = subprocess.run(["git", *args], capture_output=True, check=False)
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
     except FileNotFoundError:
         raise InvalidArgument(f"{spec}: git is not installed or not on PATH") from None
     if done.returncode != 0:
-        said = done.stderr.decode(errors="replace").strip().removeprefix("fatal: ")
+        said = done.stderr.decode(errors="replace").strip().removeprefix("fatal: ").rstrip(".")
         hint = ""
         if "invalid object name" in said or "Not a valid object name" in said:
             hint = (
