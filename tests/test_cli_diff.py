@@ -280,3 +280,16 @@ def test_library_and_cli_agree(pair):
         "breaking",
         "breaking",
     )
+
+
+def test_the_readme_example_is_real_output(pair):
+    old, new = pair
+    _edit(new, "actions.graphql", "cancelOrder(orderId: uuid!,", "cancelOrder(orderId: uuid,")
+    _edit(new, "actions.graphql", "  TOO_SLOW\n", "")
+    _edit(new, "actions.yaml", "      timeout: 10\n", "      timeout: 5\n")
+    code, out, _ = _invoke(str(old), str(new))
+    assert code == 1
+    readme = (ROOT / "README.md").read_text()
+    example = readme.split("$ action-contract diff git:origin/main:hasura hasura\n", 1)[1].split("```", 1)[0]
+    # Everything but the first line, which names the sources.
+    assert out.split("\n", 1)[1] == example.split("\n", 1)[1]
