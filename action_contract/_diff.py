@@ -17,6 +17,7 @@ how the new catalog uses it: from arguments (input position), from outputs, or n
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
@@ -47,7 +48,22 @@ _RANK: dict[Severity, int] = {"safe": 0, "dangerous": 1, "breaking": 2}
 # Scalars whose values are any JSON: Hasura passes them through unchecked (contract §1.5, §3.2).
 _ANY_JSON = frozenset({"json", "jsonb"})
 # Header names that usually carry a secret the handler checks (real-handlers: a shared-secret header).
-_SECRET_WORDS = ("secret", "token", "key", "auth", "password", "signature")
+# Whole words of the name only: X-Api-Key and X-Auth-Token, not X-Monkey.
+_SECRET_WORDS = frozenset(
+    {
+        "secret",
+        "token",
+        "key",
+        "apikey",
+        "auth",
+        "authorization",
+        "password",
+        "passwd",
+        "signature",
+        "hmac",
+        "credential",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,6 +259,10 @@ class _Differ:
         self.new = new
         self.profile = profile
         self.old_usage = _Usage.of(old)
+        # Variables Hasura already needed for the old metadata (handlers and headers, contract §6.4).
+        self.old_env = {v for a in old for h in a.headers for v in _env_variables(h)} | {
+            v for a in old for v in template_variables(a.handler)
+        }
         self.new_usage = _Usage.of(new)
         self.changes: list[Change] = []
         # (old name, new name, position) pairs being compared, so recursive types end.
@@ -408,43 +428,59 @@ class _Differ:
                     _breaking("the handler no longer receives the client's headers (Authorization, Cookie...)"),
                     _safe("clients send the same operations"),
                 )
-        elif new.forward_client_headers:
-            before = {h.lower(): h for h in old.ignored_client_headers}
-            after = {h.lower(): h for h in new.ignored_client_headers}
-            for key in sorted(before.keys() | after.keys()):
-                if key in after and key not in before:
-                    self.add(
-                        "client_header_ignored",
-                        f"{path}.ignored_client_headers.{after[key]}",
-                        f"'{name}' no longer forwards the client header {after[key]}",
-                        _dangerous(f"a handler that reads {after[key]} from the client no longer gets it"),
-                        _safe("clients send the same operations"),
-                    )
-                elif key in before and key not in after:
-                    self.add(
-                        "client_header_forwarded",
-                        f"{path}.ignored_client_headers.{before[key]}",
-                        f"'{name}' now forwards the client header {before[key]}",
-                        _safe(f"the handler now also receives {before[key]}"),
-                        _safe("clients send the same operations"),
-                    )
+        else:
+            self.ignored_headers(old, new, path)
         for which in ("request", "response"):
             before, after = getattr(old, f"{which}_transform"), getattr(new, f"{which}_transform")
             if _plain(before) == _plain(after):
                 continue
             change = "added" if before is None else "removed" if after is None else "changed"
-            reason = (
-                "the handler receives what the new template builds from Hasura's payload (contract §7)"
-                if which == "request"
-                else "its replies are reshaped differently before Hasura judges them (contract §7)"
-            )
+            if change == "removed":
+                reason = (
+                    "the handler now receives Hasura's own payload (contract §1.3) instead of the template's"
+                    if which == "request"
+                    else "Hasura now judges its replies as they are, without the template (contract §3.1)"
+                )
+            else:
+                reason = (
+                    "the handler receives what the new template builds from Hasura's payload (contract §7)"
+                    if which == "request"
+                    else "its replies are reshaped by the new template before Hasura judges them (contract §7)"
+                ) + "; action-contract does not run Kriti templates, so check the handler against it"
             self.add(
                 f"{which}_transform_{change}",
                 path,
                 f"{which} transform of '{name}' {change}",
-                _dangerous(reason + "; action-contract does not run Kriti templates, so check the handler against it"),
+                _dangerous(reason),
                 _safe("clients see the same output type"),
             )
+
+    def ignored_headers(self, old: Action, new: Action, path: str) -> None:
+        """`ignored_client_headers` (≈v2.42+, contract §1.2): which client headers are forwarded."""
+        before = {h.lower(): h for h in old.ignored_client_headers}
+        after = {h.lower(): h for h in new.ignored_client_headers}
+        off = None if new.forward_client_headers else _safe("the action does not forward client headers")
+        same = _safe("clients send the same operations")
+        for key in sorted(before.keys() | after.keys()):
+            if key in after and key not in before:
+                header = after[key]
+                handler = _dangerous(f"a handler that reads {header} from the client no longer gets it")
+                self.add(
+                    "client_header_ignored",
+                    f"{path}.ignored_client_headers.{header}",
+                    f"'{new.name}' no longer forwards the client header {header}",
+                    off or handler,
+                    same,
+                )
+            elif key in before and key not in after:
+                header = before[key]
+                self.add(
+                    "client_header_forwarded",
+                    f"{path}.ignored_client_headers.{header}",
+                    f"'{new.name}' now forwards the client header {header}",
+                    off or _safe(f"the handler now also receives {header}"),
+                    same,
+                )
 
     def headers(self, old: Action, new: Action, path: str) -> None:
         before = {h.name.lower(): h for h in old.headers}
@@ -460,7 +496,7 @@ class _Differ:
             header = now or was
             assert header is not None
             where = f"{path}.headers.{header.name}"
-            needs = [v for v in _env_variables(now) if v not in _env_variables(was)]
+            needs = [v for v in _env_variables(now) if v not in self.old_env]
             client = (
                 _dangerous(
                     f"Hasura must have {', '.join(needs)} set, or every call fails: "
@@ -905,5 +941,5 @@ def _env_variables(header: Header | None) -> list[str]:
 
 
 def _looks_secret(header: Header) -> bool:
-    lowered = header.name.lower()
-    return header.value_from_env is not None or any(word in lowered for word in _SECRET_WORDS)
+    words = set(re.split(r"[^a-z0-9]+", header.name.lower()))
+    return header.value_from_env is not None or bool(words & _SECRET_WORDS)

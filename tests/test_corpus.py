@@ -7,6 +7,7 @@ success or the error their files record.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import itertools
 import json
@@ -15,6 +16,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import graphql
 import pytest
 import yaml
 from jsonschema import Draft202012Validator
@@ -24,15 +26,18 @@ from action_contract import (
     MetadataError,
     MockHandler,
     Settings,
+    TypeRef,
     adversarial_requests,
     app_target,
     conforming_requests,
+    diff_catalogs,
     edge_requests,
     load_catalog,
     render_json,
     render_text,
     run_contract,
 )
+from action_contract._executor_schema import ExecutorSchema
 from action_contract._json_schema import action_schemas
 from action_contract._locations import Locations, Reporter
 from action_contract._metadata_api import MetadataState, apply_calls
@@ -178,6 +183,50 @@ def test_corpus_requests_survive_graphql_through_the_executor(source: Path) -> N
     with app_target(MockHandler(catalog, require_secret=True, env=env), kind="asgi") as target:
         report = run_contract(catalog, target, settings)
     assert report.passed, [(f.action, f.check, f.finding.title, f.graphql) for f in report.failures][:3]
+
+
+@pytest.mark.parametrize("source", _ids())
+def test_corpus_diffs_agree_with_graphql_core(source: Path) -> None:
+    # Real schemas through diff_catalogs: nothing changes against itself; removing every action breaks
+    # clients only; loosening every argument and tightening every output breaks the handler only, and
+    # graphql-core, which judges the client's side, finds nothing breaking either.
+    if source.relative_to(Path(CORPUS or ".")).parts[0] in REJECTED:
+        pytest.skip("Hasura rejects this metadata")
+    catalog = load_catalog(source)
+    assert not diff_catalogs(catalog, catalog).changes
+    if not len(catalog):
+        return
+    empty = dataclasses.replace(catalog, actions={})
+    removed = diff_catalogs(catalog, empty)
+    assert not removed.breaking("handler")
+    assert {c.path for c in removed.breaking("client")} >= {f"actions.{name}" for name in catalog.actions}
+
+    def loosened(ref: TypeRef) -> TypeRef:
+        return ref.nullable()
+
+    def tightened(ref: TypeRef) -> TypeRef:
+        return dataclasses.replace(ref, non_null=True)
+
+    changed = dataclasses.replace(
+        catalog,
+        actions={
+            name: dataclasses.replace(
+                action,
+                arguments=tuple(dataclasses.replace(a, type=loosened(a.type)) for a in action.arguments),
+                output_type=tightened(action.output_type),
+            )
+            for name, action in catalog.actions.items()
+        },
+    )
+    result = diff_catalogs(catalog, changed)
+    expected = {f"actions.{a.name}.args.{arg.name}" for a in catalog for arg in a.arguments if arg.type.non_null} | {
+        f"actions.{a.name}.output" for a in catalog if not a.output_type.non_null
+    }
+    assert {c.path for c in result.breaking("handler")} == expected
+    assert not result.breaking("client")
+    old_schema, new_schema = ExecutorSchema(catalog), ExecutorSchema(changed)
+    for role in old_schema.roles():
+        assert graphql.find_breaking_changes(old_schema.for_role(role).schema, new_schema.for_role(role).schema) == []
 
 
 def _stand_ins(catalog: Any) -> dict[str, str]:
