@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import click
 
-from ._cli_common import EXIT_OK, EXIT_VIOLATIONS, _env_option, _exit_with, _parse_env, _scalar_option
+from ._cli_common import EXIT_OK, EXIT_VIOLATIONS, _exit_with, _scalar_option
 from ._diff import SIDES, Side, diff_catalogs
 from ._diff_render import render_diff_json, render_diff_markdown, render_diff_table
 from ._errors import InvalidArgument, MetadataError
@@ -34,7 +34,6 @@ _FAIL_ON: dict[str, tuple[Side, ...]] = {"both": SIDES, "handler": ("handler",),
 @click.option(
     "--hasura-version", metavar="VERSION", help="The Hasura release that judges replies (default: the newest)."
 )
-@_env_option
 @_scalar_option
 def diff(
     old: str,
@@ -42,7 +41,6 @@ def diff(
     output_format: str,
     fail_on: str,
     hasura_version: str | None,
-    env: Sequence[str],
     scalars: Sequence[str],
 ) -> None:
     """Classify every change from OLD to NEW metadata as breaking, dangerous or safe, for the handler and for clients.
@@ -58,9 +56,9 @@ def diff(
     """
     try:
         profile = HasuraProfile.for_version(hasura_version)
-        variables = _parse_env(env)
-        before = load_source(old, variables, scalars=scalars)
-        after = load_source(new, variables, scalars=scalars)
+        # Handlers and headers are compared as the templates they are, so no {{VAR}} needs a value.
+        before = load_source(old, scalars=scalars)
+        after = load_source(new, scalars=scalars)
     except (MetadataError, InvalidArgument) as exc:
         _exit_with(exc)
     result = diff_catalogs(before, after, profile=profile)
