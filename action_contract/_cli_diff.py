@@ -8,8 +8,9 @@ from collections.abc import Sequence
 import click
 
 from ._cli_common import EXIT_OK, EXIT_VIOLATIONS, _exit_with, _scalar_option
-from ._diff import SIDES, Side, diff_catalogs
+from ._diff import diff_catalogs
 from ._diff_render import render_diff_json, render_diff_markdown, render_diff_table
+from ._diff_values import SIDES, Side
 from ._errors import InvalidArgument, MetadataError
 from ._git_source import load_source
 from ._model import Catalog

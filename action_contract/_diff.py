@@ -17,17 +17,28 @@ how the new catalog uses it: from arguments (input position), from outputs, or n
 from __future__ import annotations
 
 import copy
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal, TypeAlias
+from collections.abc import Sequence
 
+from ._diff_config import config_changes, env_variables
+from ._diff_types import OUTPUT_WORDS, Usage, change_kind, kind_name, names, same_name, wrapped
+from ._diff_values import (
+    SIDES,
+    CatalogDiff,
+    Change,
+    Impact,
+    Position,
+    Severity,
+    Side,
+    _breaking,
+    _dangerous,
+    _safe,
+    worst,
+)
 from ._model import (
     Action,
     Catalog,
     EnumType,
     Field,
-    Header,
     InputObjectType,
     NamedType,
     ObjectType,
@@ -39,119 +50,8 @@ from ._templates import template_variables
 
 __all__ = ["SIDES", "CatalogDiff", "Change", "Impact", "Severity", "Side", "diff_catalogs"]
 
-Severity: TypeAlias = Literal["breaking", "dangerous", "safe"]
-Side: TypeAlias = Literal["handler", "client"]
-Position: TypeAlias = Literal["input", "output"]
-
-SIDES: tuple[Side, ...] = ("handler", "client")
-_RANK: dict[Severity, int] = {"safe": 0, "dangerous": 1, "breaking": 2}
 # Scalars whose values are any JSON: Hasura passes them through unchecked (contract §1.5, §3.2).
 _ANY_JSON = frozenset({"json", "jsonb"})
-# Header names that usually carry a secret the handler checks (real-handlers: a shared-secret header).
-# Whole words of the name only: X-Api-Key and X-Auth-Token, not X-Monkey.
-_SECRET_WORDS = frozenset(
-    {
-        "secret",
-        "token",
-        "key",
-        "apikey",
-        "auth",
-        "authorization",
-        "password",
-        "passwd",
-        "signature",
-        "hmac",
-        "credential",
-    }
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Impact:
-    """How one change affects one side: a severity and the one-line reason."""
-
-    severity: Severity
-    reason: str
-
-
-def _breaking(reason: str) -> Impact:
-    return Impact("breaking", reason)
-
-
-def _dangerous(reason: str) -> Impact:
-    return Impact("dangerous", reason)
-
-
-def _safe(reason: str) -> Impact:
-    return Impact("safe", reason)
-
-
-def worst(severities: Iterable[Severity]) -> Severity:
-    """The most severe of `severities` (`safe` when there are none)."""
-    return max(severities, key=_RANK.__getitem__, default="safe")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Change:
-    """One difference between two catalogs, with its impact on the handler and on clients."""
-
-    kind: str
-    #: Where, e.g. `actions.createUser.args.email` or `types.Status.values.ACTIVE`.
-    path: str
-    #: What changed, e.g. "argument 'email' made optional (String! → String)".
-    what: str
-    handler: Impact
-    client: Impact
-
-    def impact(self, side: Side) -> Impact:
-        """The impact on `side` ("handler" or "client")."""
-        return self.handler if side == "handler" else self.client
-
-    def message(self, side: Side) -> str:
-        """One line: what changed, then who breaks on `side` and why."""
-        return f"{self.what}: {self.impact(side).reason}"
-
-    @property
-    def severity(self) -> Severity:
-        """The worse of the two sides' severities."""
-        return worst((self.handler.severity, self.client.severity))
-
-
-@dataclass(frozen=True, slots=True)
-class CatalogDiff:
-    """Every change from one catalog to another, actions first, in a stable order."""
-
-    changes: tuple[Change, ...]
-
-    def __iter__(self) -> Iterator[Change]:
-        return iter(self.changes)
-
-    def __len__(self) -> int:
-        return len(self.changes)
-
-    def breaking(self, side: Side) -> list[Change]:
-        """The changes that break `side`."""
-        return [c for c in self.changes if c.impact(side).severity == "breaking"]
-
-    def count(self, side: Side, severity: Severity) -> int:
-        """How many changes have `severity` for `side`."""
-        return sum(1 for c in self.changes if c.impact(side).severity == severity)
-
-    def to_json(self) -> dict[str, Any]:
-        """`{"changes": [{kind, path, severity, side, message}]}`: one entry per change and side, handler first."""
-        return {
-            "changes": [
-                {
-                    "kind": change.kind,
-                    "path": change.path,
-                    "severity": change.impact(side).severity,
-                    "side": side,
-                    "message": change.message(side),
-                }
-                for change in self.changes
-                for side in SIDES
-            ]
-        }
 
 
 def diff_catalogs(old: Catalog, new: Catalog, *, profile: HasuraProfile | None = None) -> CatalogDiff:
@@ -164,92 +64,6 @@ def diff_catalogs(old: Catalog, new: Catalog, *, profile: HasuraProfile | None =
     return CatalogDiff(tuple(_Differ(old, new, profile or HasuraProfile()).run()))
 
 
-# -- where types are used --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Usage:
-    """Which actions reach each named type, from their arguments and from their output."""
-
-    inputs: Mapping[str, Sequence[str]]
-    outputs: Mapping[str, Sequence[str]]
-    #: Object types that are an action's output itself (Hasura checks only their fields, §3.2).
-    top_level: Mapping[str, Sequence[str]]
-
-    @classmethod
-    def of(cls, catalog: Catalog) -> _Usage:
-        inputs: dict[str, list[str]] = {}
-        outputs: dict[str, list[str]] = {}
-        top_level: dict[str, list[str]] = {}
-        for action in catalog:
-            seen: set[str] = set()
-            for argument in action.arguments:
-                _reach(catalog, argument.type.base_name, seen)
-            for name in seen:
-                inputs.setdefault(name, []).append(action.name)
-            seen = set()
-            _reach(catalog, action.output_type.base_name, seen)
-            for name in seen:
-                outputs.setdefault(name, []).append(action.name)
-            top_level.setdefault(action.output_type.base_name, []).append(action.name)
-        return cls(inputs, outputs, top_level)
-
-    def users(self, name: str) -> list[str]:
-        """Every action that uses type `name`, sorted."""
-        return sorted({*self.inputs.get(name, ()), *self.outputs.get(name, ())})
-
-
-def _reach(catalog: Catalog, name: str, seen: set[str]) -> None:
-    stack = [name]
-    while stack:
-        current = stack.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        named = catalog.types.get(current)
-        if isinstance(named, (InputObjectType, ObjectType)):
-            stack.extend(f.type.base_name for f in named.fields)
-
-
-def _names(actions: Sequence[str]) -> str:
-    shown = ", ".join(actions[:3])
-    return shown + (f" and {len(actions) - 3} more" if len(actions) > 3 else "")
-
-
-# -- comparing type references ---------------------------------------------------------------------
-
-
-def _wrapped(narrow: TypeRef, wide: TypeRef, base: Callable[[str, str], Impact]) -> Impact | None:
-    """Whether every value of `narrow` is a value of `wide`: None when it is, else why not.
-
-    Non-null and list wrappers are compared here; the named types at the bottom by `base`.
-    """
-    if wide.non_null and not narrow.non_null:
-        return _breaking(f"{narrow} allows null where {wide} does not")
-    if narrow.of_type is not None and wide.of_type is not None:
-        return _wrapped(narrow.of_type, wide.of_type, base)
-    if narrow.of_type is not None or wide.of_type is not None:
-        return _breaking(f"{narrow} and {wide} are not both lists")
-    assert narrow.name is not None and wide.name is not None  # neither is a list here
-    found = base(narrow.name, wide.name)
-    return None if found.severity == "safe" else found
-
-
-def _same_name(narrow: str, wide: str) -> Impact:
-    return _safe("same type") if narrow == wide else _breaking(f"{narrow} is not {wide}")
-
-
-# An output's `!` is about null, not about being optional.
-_OUTPUT_WORDS = {"made_required": "made_non_null", "made_optional": "made_nullable"}
-
-
-def _change_kind(old: TypeRef, new: TypeRef) -> str:
-    """`made_optional`/`made_required` when only the outer `!` changed, else `type_changed`."""
-    if old.nullable() == new.nullable():
-        return "made_required" if new.non_null else "made_optional"
-    return "type_changed"
-
-
 # -- the differ ------------------------------------------------------------------------------------
 
 
@@ -258,12 +72,12 @@ class _Differ:
         self.old = old
         self.new = new
         self.profile = profile
-        self.old_usage = _Usage.of(old)
+        self.old_usage = Usage.of(old)
         # Variables Hasura already needed for the old metadata (handlers and headers, contract §6.4).
-        self.old_env = {v for a in old for h in a.headers for v in _env_variables(h)} | {
+        self.old_env = {v for a in old for h in a.headers for v in env_variables(h)} | {
             v for a in old for v in template_variables(a.handler)
         }
-        self.new_usage = _Usage.of(new)
+        self.new_usage = Usage.of(new)
         self.changes: list[Change] = []
         # (old name, new name, position) pairs being compared, so recursive types end.
         self._comparing: set[tuple[str, str, Position]] = set()
@@ -343,8 +157,7 @@ class _Differ:
             unused=None,
             top_level=False,
         )
-        self.webhook(old, new, path)
-        self.permissions(old, new, path)
+        self.changes += config_changes(old, new, path, self.old_env)
         for what, before, after in (
             ("comment", old.comment, new.comment),
             ("description", old.description, new.description),
@@ -360,9 +173,9 @@ class _Differ:
 
     def output_type(self, old: Action, new: Action, path: str) -> None:
         old_ref, new_ref = old.output_type, new.output_type
-        kind = "output_" + _OUTPUT_WORDS.get(_change_kind(old_ref, new_ref), "type_changed")
+        kind = "output_" + OUTPUT_WORDS.get(change_kind(old_ref, new_ref), "type_changed")
         handler = self.handler_impact(old_ref, new_ref, "output", top_level=True)
-        client = _wrapped(new_ref, old_ref, _same_name)
+        client = wrapped(new_ref, old_ref, same_name)
         self.add(
             kind,
             path,
@@ -373,187 +186,6 @@ class _Differ:
             else _breaking(f"clients read it as {old_ref}: {client.reason}"),
         )
 
-    def webhook(self, old: Action, new: Action, path: str) -> None:
-        name = new.name
-        if old.handler != new.handler:
-            self.add(
-                "handler_changed",
-                path,
-                f"handler of '{name}' changed from {old.handler} to {new.handler}",
-                _dangerous("Hasura calls the new URL once this metadata is applied; the handler must answer there"),
-                _safe("clients do not see the handler's URL"),
-            )
-        if new.timeout < old.timeout:
-            self.add(
-                "timeout_shortened",
-                path,
-                f"timeout of '{name}' shortened from {old.timeout} s to {new.timeout} s",
-                _dangerous(
-                    f"replies slower than {new.timeout} s now fail with 'http exception when calling webhook' (§5)"
-                ),
-                _safe("clients see an error only when the handler is slow"),
-            )
-        elif new.timeout > old.timeout:
-            self.add(
-                "timeout_lengthened",
-                path,
-                f"timeout of '{name}' lengthened from {old.timeout} s to {new.timeout} s",
-                _safe("the handler has more time"),
-                _safe("a slow handler keeps clients waiting longer"),
-            )
-        self.headers(old, new, path)
-        if old.forward_client_headers != new.forward_client_headers:
-            if new.forward_client_headers:
-                configured = ", ".join(h.name for h in new.headers)
-                handler = (
-                    _dangerous(
-                        f"a client header of the same name now overrides the configured {configured} "
-                        "(client headers win by default, §1.2)"
-                    )
-                    if new.headers
-                    else _safe("the handler now also receives the client's headers (Authorization, Cookie...)")
-                )
-                self.add(
-                    "forward_client_headers_enabled",
-                    path,
-                    f"'{name}' now forwards client headers",
-                    handler,
-                    _safe("clients' headers now reach the handler"),
-                )
-            else:
-                self.add(
-                    "forward_client_headers_disabled",
-                    path,
-                    f"'{name}' no longer forwards client headers",
-                    _breaking("the handler no longer receives the client's headers (Authorization, Cookie...)"),
-                    _safe("clients send the same operations"),
-                )
-        else:
-            self.ignored_headers(old, new, path)
-        for which in ("request", "response"):
-            before, after = getattr(old, f"{which}_transform"), getattr(new, f"{which}_transform")
-            if _plain(before) == _plain(after):
-                continue
-            change = "added" if before is None else "removed" if after is None else "changed"
-            if change == "removed":
-                reason = (
-                    "the handler now receives Hasura's own payload (contract §1.3) instead of the template's"
-                    if which == "request"
-                    else "Hasura now judges its replies as they are, without the template (contract §3.1)"
-                )
-            else:
-                reason = (
-                    "the handler receives what the new template builds from Hasura's payload (contract §7)"
-                    if which == "request"
-                    else "its replies are reshaped by the new template before Hasura judges them (contract §7)"
-                ) + "; action-contract does not run Kriti templates, so check the handler against it"
-            self.add(
-                f"{which}_transform_{change}",
-                path,
-                f"{which} transform of '{name}' {change}",
-                _dangerous(reason),
-                _safe("clients see the same output type"),
-            )
-
-    def ignored_headers(self, old: Action, new: Action, path: str) -> None:
-        """`ignored_client_headers` (≈v2.42+, contract §1.2): which client headers are forwarded."""
-        before = {h.lower(): h for h in old.ignored_client_headers}
-        after = {h.lower(): h for h in new.ignored_client_headers}
-        off = None if new.forward_client_headers else _safe("the action does not forward client headers")
-        same = _safe("clients send the same operations")
-        for key in sorted(before.keys() | after.keys()):
-            if key in after and key not in before:
-                header = after[key]
-                handler = _dangerous(f"a handler that reads {header} from the client no longer gets it")
-                self.add(
-                    "client_header_ignored",
-                    f"{path}.ignored_client_headers.{header}",
-                    f"'{new.name}' no longer forwards the client header {header}",
-                    off or handler,
-                    same,
-                )
-            elif key in before and key not in after:
-                header = before[key]
-                self.add(
-                    "client_header_forwarded",
-                    f"{path}.ignored_client_headers.{header}",
-                    f"'{new.name}' now forwards the client header {header}",
-                    off or _safe(f"the handler now also receives {header}"),
-                    same,
-                )
-
-    def headers(self, old: Action, new: Action, path: str) -> None:
-        before = {h.name.lower(): h for h in old.headers}
-        after = {h.name.lower(): h for h in new.headers}
-        for key in sorted(before.keys() | after.keys()):
-            was, now = before.get(key), after.get(key)
-            if (
-                was is not None
-                and now is not None
-                and (was.value, was.value_from_env) == (now.value, now.value_from_env)
-            ):
-                continue
-            header = now or was
-            assert header is not None
-            where = f"{path}.headers.{header.name}"
-            needs = [v for v in _env_variables(now) if v not in self.old_env]
-            client = (
-                _dangerous(
-                    f"Hasura must have {', '.join(needs)} set, or every call fails: "
-                    f"environment variable '{needs[0]}' not set"
-                )
-                if needs
-                else _safe("clients do not see configured headers")
-            )
-            if was is None:
-                self.add(
-                    "header_added",
-                    where,
-                    f"'{new.name}' now sends the header {header.name}",
-                    _safe("the handler receives one more header"),
-                    client,
-                )
-            elif now is None:
-                handler = (
-                    _breaking(f"a handler that checks {header.name} now refuses every call")
-                    if _looks_secret(was)
-                    else _dangerous(f"a handler that reads {header.name} no longer gets it")
-                )
-                self.add(
-                    "header_removed", where, f"'{new.name}' no longer sends the header {header.name}", handler, client
-                )
-            else:
-                self.add(
-                    "header_changed",
-                    where,
-                    f"value of the header {header.name} of '{new.name}' changed",
-                    _dangerous(f"the handler receives a different {header.name}; a shared secret must change on both"),
-                    client,
-                )
-
-    def permissions(self, old: Action, new: Action, path: str) -> None:
-        before = {p.role for p in old.permissions}
-        after = {p.role for p in new.permissions}
-        root = "query_root" if new.type == "query" else "mutation_root"
-        for role in sorted(after - before):
-            self.add(
-                "permission_added",
-                f"{path}.permissions.{role}",
-                f"role '{role}' may now call '{new.name}'",
-                _dangerous(
-                    f"the handler now gets calls with x-hasura-role '{role}'; one that checks roles must allow it"
-                ),
-                _safe(f"a new field for role '{role}'"),
-            )
-        for role in sorted(before - after):
-            self.add(
-                "permission_removed",
-                f"{path}.permissions.{role}",
-                f"role '{role}' may no longer call '{new.name}'",
-                _safe(f"Hasura no longer calls the handler for role '{role}'"),
-                _breaking(f"operations as role '{role}' fail: field '{new.name}' not found in type: '{root}'"),
-            )
-
     # -- named types -------------------------------------------------------------------------------
 
     def named_type(self, name: str, old: NamedType | None, new: NamedType | None) -> None:
@@ -561,7 +193,7 @@ class _Differ:
         if old is None:
             assert new is not None
             self.add(
-                "type_added", path, f"{_kind_name(new)} {name} added", _safe("nothing uses it yet"), _safe("new type")
+                "type_added", path, f"{kind_name(new)} {name} added", _safe("nothing uses it yet"), _safe("new type")
             )
             return
         if new is None:
@@ -569,9 +201,9 @@ class _Differ:
             self.add(
                 "type_removed",
                 path,
-                f"{_kind_name(old)} {name} removed",
+                f"{kind_name(old)} {name} removed",
                 _safe("handlers see values, not type names"),
-                _breaking(f"operations that name {name} (variables, fragments) fail; used by {_names(users)}")
+                _breaking(f"operations that name {name} (variables, fragments) fail; used by {names(users)}")
                 if users
                 else _safe("no action used it"),
             )
@@ -579,10 +211,10 @@ class _Differ:
         users = self.new_usage.users(name)
         if type(old) is not type(new):
             impact = (
-                _breaking(f"its values change shape; used by {_names(users)}") if users else _safe("no action uses it")
+                _breaking(f"its values change shape; used by {names(users)}") if users else _safe("no action uses it")
             )
             self.add(
-                "type_kind_changed", path, f"{name} changed from {_kind_name(old)} to {_kind_name(new)}", impact, impact
+                "type_kind_changed", path, f"{name} changed from {kind_name(old)} to {kind_name(new)}", impact, impact
             )
             return
         if old.description != new.description:
@@ -627,7 +259,7 @@ class _Differ:
         after = {v.value: v for v in new.values}
         as_input, as_output = name in self.new_usage.inputs, name in self.new_usage.outputs
         unused = _safe("no action uses it")
-        used_by = f"used by {_names(users)}"
+        used_by = f"used by {names(users)}"
         for value in [v for v in before if v not in after]:
             self.add(
                 "enum_value_removed",
@@ -703,7 +335,7 @@ class _Differ:
                     where,
                     f"relationship {rel} removed from {new.name}",
                     _safe("the handler never returned it; Hasura joined it"),
-                    _breaking(f"operations that select {rel} fail" + (f" (used by {_names(users)})" if users else ""))
+                    _breaking(f"operations that select {rel} fail" + (f" (used by {names(users)})" if users else ""))
                     if users
                     else _safe("no action uses it"),
                 )
@@ -789,12 +421,12 @@ class _Differ:
         for name in [n for n in after if n in before]:
             was, now = before[name], after[name]
             if was.type != now.type:
-                change = _change_kind(was.type, now.type)
+                change = change_kind(was.type, now.type)
                 if position == "output":
-                    change = _OUTPUT_WORDS.get(change, change)
+                    change = OUTPUT_WORDS.get(change, change)
                 handler = self.handler_impact(was.type, now.type, position, top_level=top_level, field=name)
                 if position == "input":
-                    refused = _wrapped(was.type, now.type, _same_name)
+                    refused = wrapped(was.type, now.type, same_name)
                     if refused is None:
                         client_impact = _safe("every value clients sent is still accepted")
                     elif change == "made_required":
@@ -804,7 +436,7 @@ class _Differ:
                     else:
                         client_impact = _breaking(f"operations that pass '{name}' may fail: {refused.reason}")
                 else:
-                    refused = _wrapped(now.type, was.type, _same_name)
+                    refused = wrapped(now.type, was.type, same_name)
                     client_impact = (
                         _safe(f"clients receive fewer kinds of value for '{name}' than before")
                         if refused is None
@@ -853,7 +485,7 @@ class _Differ:
             if only_outer and old.non_null and not new.non_null:
                 what = f"'{field}'" if field else "it"
                 return _breaking(f"{what} may now arrive absent or null (contract §1.5)")
-            found = _wrapped(new, old, lambda narrow, wide: self.compare_named(wide, narrow, position))
+            found = wrapped(new, old, lambda narrow, wide: self.compare_named(wide, narrow, position))
             if found is None:
                 return _safe("every value it can receive now, it could receive before")
             return Impact(found.severity, f"it may now receive values it did not expect: {found.reason}")
@@ -861,7 +493,7 @@ class _Differ:
             if field is not None:
                 return self.missing_field(field, top_level, was_nullable=True)
             return _breaking("a null reply is now refused: got null for the action webhook response")
-        found = _wrapped(old, new, lambda narrow, wide: self.compare_named(narrow, wide, position))
+        found = wrapped(old, new, lambda narrow, wide: self.compare_named(narrow, wide, position))
         if found is None:
             return _safe("every reply it gave before still fits")
         return Impact(found.severity, f"its replies may no longer fit: {found.reason}")
@@ -916,30 +548,3 @@ class _Differ:
             first = next(c for c in found if c.handler.severity == severity)
             return Impact(severity, f"{old_name} → {new_name}: {first.what}")
         return _breaking(f"{new_name} is not {old_name}")
-
-
-def _kind_name(named: NamedType) -> str:
-    if isinstance(named, EnumType):
-        return "enum"
-    if isinstance(named, InputObjectType):
-        return "input object"
-    if isinstance(named, ObjectType):
-        return "object type"
-    return "scalar"
-
-
-def _plain(value: Mapping[str, Any] | None) -> Any:
-    return None if value is None else dict(value)
-
-
-def _env_variables(header: Header | None) -> list[str]:
-    if header is None:
-        return []
-    if header.value_from_env is not None:
-        return [header.value_from_env]
-    return template_variables(header.value or "")
-
-
-def _looks_secret(header: Header) -> bool:
-    words = set(re.split(r"[^a-z0-9]+", header.name.lower()))
-    return header.value_from_env is not None or bool(words & _SECRET_WORDS)

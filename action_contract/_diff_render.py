@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from ._diff import _RANK, SIDES, CatalogDiff, Change, Side
+from ._diff_values import _RANK, SIDES, CatalogDiff, Change, Side
 
 __all__ = ["render_diff_json", "render_diff_markdown", "render_diff_table", "summary"]
 
