@@ -227,30 +227,20 @@ class _Differ:
             )
         if isinstance(old, EnumType) and isinstance(new, EnumType):
             self.enum_values(old, new, path, users)
-        elif isinstance(old, InputObjectType) and isinstance(new, InputObjectType):
+        elif isinstance(old, (InputObjectType, ObjectType)) and isinstance(new, (InputObjectType, ObjectType)):
+            is_input = isinstance(old, InputObjectType)  # same class as `new`, checked above
             self.members(
                 old.fields,
                 new.fields,
-                "input",
+                "input" if is_input else "output",
                 path=f"{path}.fields",
-                noun="input field",
-                kind="input_field",
+                noun="input field" if is_input else "field",
+                kind="input_field" if is_input else "output_field",
                 owner=f"of {name}",
                 unused=None if users else _safe("no action uses it"),
-                top_level=False,
+                top_level=not is_input and name in self.new_usage.top_level,
             )
-        elif isinstance(old, ObjectType) and isinstance(new, ObjectType):
-            self.members(
-                old.fields,
-                new.fields,
-                "output",
-                path=f"{path}.fields",
-                noun="field",
-                kind="output_field",
-                owner=f"of {name}",
-                unused=None if users else _safe("no action uses it"),
-                top_level=name in self.new_usage.top_level,
-            )
+        if isinstance(old, ObjectType) and isinstance(new, ObjectType):
             self.relationships(old, new, path, users)
 
     def enum_values(self, old: EnumType, new: EnumType, path: str, users: list[str]) -> None:
