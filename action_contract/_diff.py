@@ -193,7 +193,11 @@ class _Differ:
         if old is None:
             assert new is not None
             self.add(
-                "type_added", path, f"{kind_name(new)} {name} added", _safe("nothing uses it yet"), _safe("new type")
+                "type_added",
+                path,
+                f"{kind_name(new)} {name} added",
+                _safe("a new name; where an argument or field uses it, that change is judged there"),
+                _safe("a new type name"),
             )
             return
         if new is None:
