@@ -458,6 +458,13 @@ def _assert_reports(repo: Path) -> None:
     assert suite is not None and suite.get("failures") == "0"
 
 
+# The workflow's start step waits for the handler with curl, as GitHub's runners have it.
+needs_curl = pytest.mark.skipif(
+    shutil.which("curl") is None, reason="the workflow waits for the handler with curl, which this machine lacks"
+)
+
+
+@needs_curl
 def test_workflow_passes_a_safe_change(repo):
     safe_change(repo)
     env = workflow_env(repo, _free_port())
@@ -471,6 +478,7 @@ def test_workflow_passes_a_safe_change(repo):
     assert "note" in summary and "OrderResult" in summary and "placeOrder" in summary
 
 
+@needs_curl
 def test_workflow_fails_a_breaking_change_in_the_diff_step(repo):
     breaking_change(repo)
     env = workflow_env(repo, _free_port())
