@@ -29,9 +29,9 @@ from ._diff_values import (
     Position,
     Severity,
     Side,
-    _breaking,
-    _dangerous,
-    _safe,
+    breaking,
+    dangerous,
+    safe,
     worst,
 )
 from ._model import (
@@ -94,8 +94,8 @@ class _Differ:
                     "action_added",
                     f"actions.{name}",
                     f"{new.type} action '{name}' added",
-                    _safe(f"no handler is called for it until clients use it; deploy its handler at {new.handler}"),
-                    _safe("a new root field; existing operations are unaffected"),
+                    safe(f"no handler is called for it until clients use it; deploy its handler at {new.handler}"),
+                    safe("a new root field; existing operations are unaffected"),
                 )
             elif new is None:
                 root = "query_root" if old.type == "query" else "mutation_root"
@@ -103,8 +103,8 @@ class _Differ:
                     "action_removed",
                     f"actions.{name}",
                     f"{old.type} action '{name}' removed",
-                    _safe("Hasura no longer calls its handler"),
-                    _breaking(f"operations that use it fail: field '{name}' not found in type: '{root}'"),
+                    safe("Hasura no longer calls its handler"),
+                    breaking(f"operations that use it fail: field '{name}' not found in type: '{root}'"),
                 )
             else:
                 self.action(old, new)
@@ -123,24 +123,24 @@ class _Differ:
                 "action_type_changed",
                 path,
                 f"'{new.name}' changed from a {old.type} to a {new.type}",
-                _safe("the handler gets the same payload (request_query now holds a " + new.type + ")"),
-                _breaking(f"operations must now call it as a {new.type}; existing {old.type} operations fail"),
+                safe("the handler gets the same payload (request_query now holds a " + new.type + ")"),
+                breaking(f"operations must now call it as a {new.type}; existing {old.type} operations fail"),
             )
         elif new.type == "mutation" and old.kind != new.kind:
             if new.is_async:
-                handler = _dangerous(
+                handler = dangerous(
                     "Hasura's async worker now calls it after the mutation returns, with request_query null; "
                     "its errors are stored for the client to query instead of returned (contract §2.3)"
                 )
-                client = _breaking(
+                client = breaking(
                     f"the mutation now returns an action id (uuid!); the result is read with the query {new.name}(id:)"
                 )
             else:
-                handler = _dangerous(
+                handler = dangerous(
                     f"it is now called while the client waits, within {new.timeout} s, "
                     "and request_query carries the client's operation"
                 )
-                client = _breaking(f"the mutation now returns {new.output_type} instead of an action id")
+                client = breaking(f"the mutation now returns {new.output_type} instead of an action id")
             self.add(
                 "action_kind_changed", path, f"'{new.name}' changed from {old.kind} to {new.kind}", handler, client
             )
@@ -167,8 +167,8 @@ class _Differ:
                     f"{what}_changed",
                     path,
                     f"{what} of '{new.name}' changed",
-                    _safe("documentation only"),
-                    _safe("documentation only"),
+                    safe("documentation only"),
+                    safe("documentation only"),
                 )
 
     def output_type(self, old: Action, new: Action, path: str) -> None:
@@ -181,9 +181,9 @@ class _Differ:
             path,
             f"output of '{new.name}' changed from {old_ref} to {new_ref}",
             handler,
-            _safe("clients receive fewer kinds of value than before")
+            safe("clients receive fewer kinds of value than before")
             if client is None
-            else _breaking(f"clients read it as {old_ref}: {client.reason}"),
+            else breaking(f"clients read it as {old_ref}: {client.reason}"),
         )
 
     # -- named types -------------------------------------------------------------------------------
@@ -196,8 +196,8 @@ class _Differ:
                 "type_added",
                 path,
                 f"{kind_name(new)} {name} added",
-                _safe("a new name; where an argument or field uses it, that change is judged there"),
-                _safe("a new type name"),
+                safe("a new name; where an argument or field uses it, that change is judged there"),
+                safe("a new type name"),
             )
             return
         if new is None:
@@ -206,16 +206,16 @@ class _Differ:
                 "type_removed",
                 path,
                 f"{kind_name(old)} {name} removed",
-                _safe("handlers see values, not type names"),
-                _breaking(f"operations that name {name} (variables, fragments) fail; used by {names(users)}")
+                safe("handlers see values, not type names"),
+                breaking(f"operations that name {name} (variables, fragments) fail; used by {names(users)}")
                 if users
-                else _safe("no action used it"),
+                else safe("no action used it"),
             )
             return
         users = self.new_usage.users(name)
         if type(old) is not type(new):
             impact = (
-                _breaking(f"its values change shape; used by {names(users)}") if users else _safe("no action uses it")
+                breaking(f"its values change shape; used by {names(users)}") if users else safe("no action uses it")
             )
             self.add(
                 "type_kind_changed", path, f"{name} changed from {kind_name(old)} to {kind_name(new)}", impact, impact
@@ -226,8 +226,8 @@ class _Differ:
                 "description_changed",
                 path,
                 f"description of {name} changed",
-                _safe("documentation only"),
-                _safe("documentation only"),
+                safe("documentation only"),
+                safe("documentation only"),
             )
         if isinstance(old, EnumType) and isinstance(new, EnumType):
             self.enum_values(old, new, path, users)
@@ -241,7 +241,7 @@ class _Differ:
                 noun="input field" if is_input else "field",
                 kind="input_field" if is_input else "output_field",
                 owner=f"of {name}",
-                unused=None if users else _safe("no action uses it"),
+                unused=None if users else safe("no action uses it"),
                 top_level=not is_input and name in self.new_usage.top_level,
             )
         if isinstance(old, ObjectType) and isinstance(new, ObjectType):
@@ -252,24 +252,24 @@ class _Differ:
         before = {v.value: v for v in old.values}
         after = {v.value: v for v in new.values}
         as_input, as_output = name in self.new_usage.inputs, name in self.new_usage.outputs
-        unused = _safe("no action uses it")
+        unused = safe("no action uses it")
         used_by = f"used by {names(users)}"
         for value in [v for v in before if v not in after]:
             self.add(
                 "enum_value_removed",
                 f"{path}.values.{value}",
                 f"value {value} removed from enum {name}",
-                _breaking(
+                breaking(
                     f"a handler may still return {value}; Hasura does not check field values (§3.2), "
                     f"so clients receive a value the schema lacks ({used_by})"
                 )
                 if as_output
-                else _safe(f"{value} no longer arrives")
+                else safe(f"{value} no longer arrives")
                 if as_input
                 else unused,
-                _breaking(f"operations that send {value} fail ({used_by})")
+                breaking(f"operations that send {value} fail ({used_by})")
                 if as_input
-                else _safe(f"clients no longer receive {value}")
+                else safe(f"clients no longer receive {value}")
                 if as_output
                 else unused,
             )
@@ -278,14 +278,14 @@ class _Differ:
                 "enum_value_added",
                 f"{path}.values.{value}",
                 f"value {value} added to enum {name}",
-                _dangerous(f"{value} may now arrive, and a handler written before it does not know it ({used_by})")
+                dangerous(f"{value} may now arrive, and a handler written before it does not know it ({used_by})")
                 if as_input
-                else _safe(f"the handler may now return {value}")
+                else safe(f"the handler may now return {value}")
                 if as_output
                 else unused,
-                _dangerous(f"clients may now receive {value}, which code written before it does not handle")
+                dangerous(f"clients may now receive {value}, which code written before it does not handle")
                 if as_output
-                else _safe(f"clients may now send {value}")
+                else safe(f"clients may now send {value}")
                 if as_input
                 else unused,
             )
@@ -297,16 +297,16 @@ class _Differ:
                     f"enum_value_{state}",
                     f"{path}.values.{value}",
                     f"value {value} of enum {name} {state}",
-                    _safe("values still arrive and are accepted as before"),
-                    _safe("deprecation is advice to clients; operations still work"),
+                    safe("values still arrive and are accepted as before"),
+                    safe("deprecation is advice to clients; operations still work"),
                 )
             if was.description != now.description:
                 self.add(
                     "description_changed",
                     f"{path}.values.{value}",
                     f"description of {name}.{value} changed",
-                    _safe("documentation only"),
-                    _safe("documentation only"),
+                    safe("documentation only"),
+                    safe("documentation only"),
                 )
 
     def relationships(self, old: ObjectType, new: ObjectType, path: str, users: list[str]) -> None:
@@ -320,18 +320,18 @@ class _Differ:
                     "relationship_added",
                     where,
                     f"relationship {rel} added to {new.name}",
-                    _safe("Hasura joins it from fields the handler already returns"),
-                    _safe("a new field to select"),
+                    safe("Hasura joins it from fields the handler already returns"),
+                    safe("a new field to select"),
                 )
             elif now is None:
                 self.add(
                     "relationship_removed",
                     where,
                     f"relationship {rel} removed from {new.name}",
-                    _safe("the handler never returned it; Hasura joined it"),
-                    _breaking(f"operations that select {rel} fail" + (f" (used by {names(users)})" if users else ""))
+                    safe("the handler never returned it; Hasura joined it"),
+                    breaking(f"operations that select {rel} fail" + (f" (used by {names(users)})" if users else ""))
                     if users
-                    else _safe("no action uses it"),
+                    else safe("no action uses it"),
                 )
             elif (was.type, was.remote_table, dict(was.field_mapping), was.source) != (
                 now.type,
@@ -343,10 +343,10 @@ class _Differ:
                     "relationship_changed",
                     where,
                     f"relationship {rel} of {new.name} changed",
-                    _safe("Hasura joins it from fields the handler returns"),
-                    _dangerous(f"operations that select {rel} may get other rows or another shape")
+                    safe("Hasura joins it from fields the handler returns"),
+                    dangerous(f"operations that select {rel} may get other rows or another shape")
                     if users
-                    else _safe("no action uses it"),
+                    else safe("no action uses it"),
                 )
 
     # -- arguments and fields ----------------------------------------------------------------------
@@ -375,42 +375,42 @@ class _Differ:
             what = f"{noun} '{name}' {owner} removed (was {was.type})"
             if position == "input":
                 handler = (
-                    _breaking(f"a handler that reads '{name}' (it was always sent) never gets it now")
+                    breaking(f"a handler that reads '{name}' (it was always sent) never gets it now")
                     if was.type.non_null
-                    else _safe(f"'{name}' could always be absent")
+                    else safe(f"'{name}' could always be absent")
                 )
-                client = _breaking(f"operations that pass '{name}' fail")
+                client = breaking(f"operations that pass '{name}' fail")
             else:
                 rejects = top_level and self.profile.rejects_extra_response_fields
                 handler = (
-                    _breaking(
+                    breaking(
                         f"Hasura {self.profile.label} refuses replies that still contain it: "
                         f"unexpected fields in webhook response: {name}"
                     )
                     if rejects
-                    else _safe("Hasura ignores extra keys in replies (v2.1+)")
+                    else safe("Hasura ignores extra keys in replies (v2.1+)")
                 )
-                client = _breaking(f"operations that select '{name}' fail")
+                client = breaking(f"operations that select '{name}' fail")
             self.add(f"{kind}_removed", f"{path}.{name}", what, unused or handler, unused or client)
         for name in [n for n in after if n not in before]:
             now = after[name]
             what = f"{noun} '{name}' {owner} added ({now.type})"
             if position == "input":
-                handler = _dangerous(
+                handler = dangerous(
                     f"a handler written before it receives an unknown key '{name}'; one that refuses unknown keys fails"
                 )
                 client = (
-                    _breaking(f"operations that do not pass '{name}' fail: missing required field '{name}'")
+                    breaking(f"operations that do not pass '{name}' fail: missing required field '{name}'")
                     if now.type.non_null
-                    else _dangerous("existing operations keep working, but the action may now behave differently")
+                    else dangerous("existing operations keep working, but the action may now behave differently")
                 )
             else:
                 handler = (
                     self.missing_field(name, top_level)
                     if now.type.non_null
-                    else _safe("a reply without it reads as null (contract §3.3)")
+                    else safe("a reply without it reads as null (contract §3.3)")
                 )
-                client = _safe("a new field to select")
+                client = safe("a new field to select")
             self.add(f"{kind}_added", f"{path}.{name}", what, unused or handler, unused or client)
         for name in [n for n in after if n in before]:
             was, now = before[name], after[name]
@@ -422,19 +422,19 @@ class _Differ:
                 if position == "input":
                     refused = wrapped(was.type, now.type, same_name)
                     if refused is None:
-                        client_impact = _safe("every value clients sent is still accepted")
+                        client_impact = safe("every value clients sent is still accepted")
                     elif change == "made_required":
-                        client_impact = _breaking(
+                        client_impact = breaking(
                             f"operations that leave '{name}' out or pass null fail: missing required field '{name}'"
                         )
                     else:
-                        client_impact = _breaking(f"operations that pass '{name}' may fail: {refused.reason}")
+                        client_impact = breaking(f"operations that pass '{name}' may fail: {refused.reason}")
                 else:
                     refused = wrapped(now.type, was.type, same_name)
                     client_impact = (
-                        _safe(f"clients receive fewer kinds of value for '{name}' than before")
+                        safe(f"clients receive fewer kinds of value for '{name}' than before")
                         if refused is None
-                        else _breaking(f"clients read '{name}' as {was.type}: {refused.reason}")
+                        else breaking(f"clients read '{name}' as {was.type}: {refused.reason}")
                     )
                 self.add(
                     f"{kind}_{change}",
@@ -448,15 +448,15 @@ class _Differ:
                     "description_changed",
                     f"{path}.{name}",
                     f"description of {noun} '{name}' {owner} changed",
-                    _safe("documentation only"),
-                    _safe("documentation only"),
+                    safe("documentation only"),
+                    safe("documentation only"),
                 )
 
     def missing_field(self, name: str, top_level: bool, *, was_nullable: bool = False) -> Impact:
         """A field the handler's old replies may lack (`was_nullable`: or hold null) is now non-null."""
         lacks = "may leave it null or out" if was_nullable else "does not return it"
         if not top_level:
-            return _breaking(
+            return breaking(
                 f"a handler written before {lacks}; Hasura does not check nested objects (§3.2), "
                 "so clients get null in a non-null field"
             )
@@ -465,7 +465,7 @@ class _Differ:
             if was_nullable
             else f'field "{name}" expected in webhook response, but not found'
         )
-        return _breaking(f"a handler written before {lacks}, and Hasura refuses the reply: {refusal}")
+        return breaking(f"a handler written before {lacks}, and Hasura refuses the reply: {refusal}")
 
     # -- the handler's side of a type change -------------------------------------------------------
 
@@ -478,46 +478,46 @@ class _Differ:
         if position == "input":
             if only_outer and old.non_null and not new.non_null:
                 what = f"'{field}'" if field else "it"
-                return _breaking(f"{what} may now arrive absent or null (contract §1.5)")
+                return breaking(f"{what} may now arrive absent or null (contract §1.5)")
             found = wrapped(new, old, lambda narrow, wide: self.compare_named(wide, narrow, position))
             if found is None:
-                return _safe("every value it can receive now, it could receive before")
+                return safe("every value it can receive now, it could receive before")
             return Impact(found.severity, f"it may now receive values it did not expect: {found.reason}")
         if only_outer and new.non_null and not old.non_null:
             if field is not None:
                 return self.missing_field(field, top_level, was_nullable=True)
-            return _breaking("a null reply is now refused: got null for the action webhook response")
+            return breaking("a null reply is now refused: got null for the action webhook response")
         found = wrapped(old, new, lambda narrow, wide: self.compare_named(narrow, wide, position))
         if found is None:
-            return _safe("every reply it gave before still fits")
+            return safe("every reply it gave before still fits")
         return Impact(found.severity, f"its replies may no longer fit: {found.reason}")
 
     def compare_named(self, old_name: str, new_name: str, position: Position) -> Impact:
         """Handler's view of a named type swapped for another: do the JSON values still match?"""
         if old_name == new_name:
-            return _safe("same type")  # what changed inside it is reported at the type itself
+            return safe("same type")  # what changed inside it is reported at the type itself
         key = (old_name, new_name, position)
         if key in self._comparing:
-            return _safe("same shape so far")
+            return safe("same shape so far")
         old, new = self.old.types.get(old_name), self.new.types.get(new_name)
         # For an input the handler's old expectations must cover the new values; for an output the
         # new type must cover the handler's old replies.
         wide, wide_name = (old, old_name) if position == "input" else (new, new_name)
         narrow_name = new_name if position == "input" else old_name
         if wide_name in _ANY_JSON or (isinstance(wide, ScalarType) and wide.origin == "custom"):
-            return _safe(f"{wide_name} takes any JSON value")
+            return safe(f"{wide_name} takes any JSON value")
         if (narrow_name, wide_name) == ("Int", "Float"):
-            return _safe("every Int is a Float")
+            return safe("every Int is a Float")
         if isinstance(old, EnumType) and isinstance(new, EnumType):
             if position == "input":
                 extra = [v for v in new.value_names if v not in old.value_names]
                 if extra:
-                    return _dangerous(f"{new_name} has values {old_name} lacks: {', '.join(extra)}")
+                    return dangerous(f"{new_name} has values {old_name} lacks: {', '.join(extra)}")
             else:
                 lost = [v for v in old.value_names if v not in new.value_names]
                 if lost:
-                    return _breaking(f"{new_name} lacks values of {old_name}: {', '.join(lost)}")
-            return _safe(f"{new_name} has the values that matter of {old_name}")
+                    return breaking(f"{new_name} lacks values of {old_name}: {', '.join(lost)}")
+            return safe(f"{new_name} has the values that matter of {old_name}")
         if isinstance(old, (InputObjectType, ObjectType)) and type(old) is type(new):
             assert isinstance(new, (InputObjectType, ObjectType))
             self._comparing.add(key)
@@ -538,7 +538,7 @@ class _Differ:
             found = [c for c in nested.changes if c.kind != "description_changed"]
             severity = worst(c.handler.severity for c in found)
             if severity == "safe":
-                return _safe(f"{new_name} has the same fields as {old_name}")
+                return safe(f"{new_name} has the same fields as {old_name}")
             first = next(c for c in found if c.handler.severity == severity)
             return Impact(severity, f"{old_name} → {new_name}: {first.what}")
-        return _breaking(f"{new_name} is not {old_name}")
+        return breaking(f"{new_name} is not {old_name}")

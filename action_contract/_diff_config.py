@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ._diff_values import Change, Impact, _breaking, _dangerous, _safe
+from ._diff_values import Change, Impact, breaking, dangerous, safe
 from ._model import Action, Header
 from ._templates import template_variables
 
@@ -58,53 +58,53 @@ class _ConfigDiffer:
                 "handler_changed",
                 path,
                 f"handler of '{name}' changed from {old.handler} to {new.handler}",
-                _dangerous("Hasura calls the new URL once this metadata is applied; the handler must answer there"),
-                _safe("clients do not see the handler's URL"),
+                dangerous("Hasura calls the new URL once this metadata is applied; the handler must answer there"),
+                safe("clients do not see the handler's URL"),
             )
         if new.timeout < old.timeout:
             self.add(
                 "timeout_shortened",
                 path,
                 f"timeout of '{name}' shortened from {old.timeout} s to {new.timeout} s",
-                _dangerous(
+                dangerous(
                     f"replies slower than {new.timeout} s now fail with 'http exception when calling webhook' (§5)"
                 ),
-                _safe("clients see an error only when the handler is slow"),
+                safe("clients see an error only when the handler is slow"),
             )
         elif new.timeout > old.timeout:
             self.add(
                 "timeout_lengthened",
                 path,
                 f"timeout of '{name}' lengthened from {old.timeout} s to {new.timeout} s",
-                _safe("the handler has more time"),
-                _safe("a slow handler keeps clients waiting longer"),
+                safe("the handler has more time"),
+                safe("a slow handler keeps clients waiting longer"),
             )
         self.headers(old, new, path)
         if old.forward_client_headers != new.forward_client_headers:
             if new.forward_client_headers:
                 configured = ", ".join(h.name for h in new.headers)
                 handler = (
-                    _dangerous(
+                    dangerous(
                         f"a client header of the same name now overrides the configured {configured} "
                         "(client headers win by default, §1.2)"
                     )
                     if new.headers
-                    else _safe("the handler now also receives the client's headers (Authorization, Cookie...)")
+                    else safe("the handler now also receives the client's headers (Authorization, Cookie...)")
                 )
                 self.add(
                     "forward_client_headers_enabled",
                     path,
                     f"'{name}' now forwards client headers",
                     handler,
-                    _safe("clients' headers now reach the handler"),
+                    safe("clients' headers now reach the handler"),
                 )
             else:
                 self.add(
                     "forward_client_headers_disabled",
                     path,
                     f"'{name}' no longer forwards client headers",
-                    _breaking("the handler no longer receives the client's headers (Authorization, Cookie...)"),
-                    _safe("clients send the same operations"),
+                    breaking("the handler no longer receives the client's headers (Authorization, Cookie...)"),
+                    safe("clients send the same operations"),
                 )
         else:
             self.ignored_headers(old, new, path)
@@ -129,20 +129,20 @@ class _ConfigDiffer:
                 f"{which}_transform_{change}",
                 path,
                 f"{which} transform of '{name}' {change}",
-                _dangerous(reason),
-                _safe("clients see the same output type"),
+                dangerous(reason),
+                safe("clients see the same output type"),
             )
 
     def ignored_headers(self, old: Action, new: Action, path: str) -> None:
         """`ignored_client_headers` (≈v2.42+, contract §1.2): which client headers are forwarded."""
         before = {h.lower(): h for h in old.ignored_client_headers}
         after = {h.lower(): h for h in new.ignored_client_headers}
-        off = None if new.forward_client_headers else _safe("the action does not forward client headers")
-        same = _safe("clients send the same operations")
+        off = None if new.forward_client_headers else safe("the action does not forward client headers")
+        same = safe("clients send the same operations")
         for key in sorted(before.keys() | after.keys()):
             if key in after and key not in before:
                 header = after[key]
-                handler = _dangerous(f"a handler that reads {header} from the client no longer gets it")
+                handler = dangerous(f"a handler that reads {header} from the client no longer gets it")
                 self.add(
                     "client_header_ignored",
                     f"{path}.ignored_client_headers.{header}",
@@ -156,7 +156,7 @@ class _ConfigDiffer:
                     "client_header_forwarded",
                     f"{path}.ignored_client_headers.{header}",
                     f"'{new.name}' now forwards the client header {header}",
-                    off or _safe(f"the handler now also receives {header}"),
+                    off or safe(f"the handler now also receives {header}"),
                     same,
                 )
 
@@ -176,26 +176,26 @@ class _ConfigDiffer:
             where = f"{path}.headers.{header.name}"
             needs = [v for v in env_variables(now) if v not in self.old_env]
             client = (
-                _dangerous(
+                dangerous(
                     f"Hasura must have {', '.join(needs)} set, or every call fails: "
                     f"environment variable '{needs[0]}' not set"
                 )
                 if needs
-                else _safe("clients do not see configured headers")
+                else safe("clients do not see configured headers")
             )
             if was is None:
                 self.add(
                     "header_added",
                     where,
                     f"'{new.name}' now sends the header {header.name}",
-                    _safe("the handler receives one more header"),
+                    safe("the handler receives one more header"),
                     client,
                 )
             elif now is None:
                 handler = (
-                    _breaking(f"a handler that checks {header.name} now refuses every call")
+                    breaking(f"a handler that checks {header.name} now refuses every call")
                     if _looks_secret(was)
-                    else _dangerous(f"a handler that reads {header.name} no longer gets it")
+                    else dangerous(f"a handler that reads {header.name} no longer gets it")
                 )
                 self.add(
                     "header_removed", where, f"'{new.name}' no longer sends the header {header.name}", handler, client
@@ -205,7 +205,7 @@ class _ConfigDiffer:
                     "header_changed",
                     where,
                     f"value of the header {header.name} of '{new.name}' changed",
-                    _dangerous(f"the handler receives a different {header.name}; a shared secret must change on both"),
+                    dangerous(f"the handler receives a different {header.name}; a shared secret must change on both"),
                     client,
                 )
 
@@ -218,18 +218,18 @@ class _ConfigDiffer:
                 "permission_added",
                 f"{path}.permissions.{role}",
                 f"role '{role}' may now call '{new.name}'",
-                _dangerous(
+                dangerous(
                     f"the handler now gets calls with x-hasura-role '{role}'; one that checks roles must allow it"
                 ),
-                _safe(f"a new field for role '{role}'"),
+                safe(f"a new field for role '{role}'"),
             )
         for role in sorted(before - after):
             self.add(
                 "permission_removed",
                 f"{path}.permissions.{role}",
                 f"role '{role}' may no longer call '{new.name}'",
-                _safe(f"Hasura no longer calls the handler for role '{role}'"),
-                _breaking(f"operations as role '{role}' fail: field '{new.name}' not found in type: '{root}'"),
+                safe(f"Hasura no longer calls the handler for role '{role}'"),
+                breaking(f"operations as role '{role}' fail: field '{new.name}' not found in type: '{root}'"),
             )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from ._diff_values import _RANK, SIDES, CatalogDiff, Change, Side
+from ._diff_values import RANK, SIDES, CatalogDiff, Change, Side
 
 __all__ = ["render_diff_json", "render_diff_markdown", "render_diff_table", "summary"]
 
@@ -14,7 +14,7 @@ _MARK = {"breaking": "❌ breaking", "dangerous": "⚠️ dangerous", "safe": "�
 
 def _ordered(diff: CatalogDiff) -> list[Change]:
     """Worst first; within a severity, in the diff's order (actions, then types, by name)."""
-    return sorted(diff.changes, key=lambda c: -_RANK[c.severity])
+    return sorted(diff.changes, key=lambda c: -RANK[c.severity])
 
 
 def summary(diff: CatalogDiff) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from ._diff_values import Impact, _breaking, _safe
+from ._diff_values import Impact, breaking, safe
 from ._model import Catalog, EnumType, InputObjectType, NamedType, ObjectType, TypeRef
 
 __all__ = ["OUTPUT_WORDS", "Usage", "change_kind", "kind_name", "names", "same_name", "wrapped"]
@@ -74,11 +74,11 @@ def wrapped(narrow: TypeRef, wide: TypeRef, base: Callable[[str, str], Impact]) 
     Non-null and list wrappers are compared here; the named types at the bottom by `base`.
     """
     if wide.non_null and not narrow.non_null:
-        return _breaking(f"{narrow} allows null where {wide} does not")
+        return breaking(f"{narrow} allows null where {wide} does not")
     if narrow.of_type is not None and wide.of_type is not None:
         return wrapped(narrow.of_type, wide.of_type, base)
     if narrow.of_type is not None or wide.of_type is not None:
-        return _breaking(f"{narrow} and {wide} are not both lists")
+        return breaking(f"{narrow} and {wide} are not both lists")
     assert narrow.name is not None and wide.name is not None  # neither is a list here
     found = base(narrow.name, wide.name)
     return None if found.severity == "safe" else found
@@ -86,7 +86,7 @@ def wrapped(narrow: TypeRef, wide: TypeRef, base: Callable[[str, str], Impact]) 
 
 def same_name(narrow: str, wide: str) -> Impact:
     """The client's view of two named types: the same only by name (variables and fragments name them)."""
-    return _safe("same type") if narrow == wide else _breaking(f"{narrow} is not {wide}")
+    return safe("same type") if narrow == wide else breaking(f"{narrow} is not {wide}")
 
 
 # An output's `!` is about null, not about being optional.

@@ -6,14 +6,27 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Literal, TypeAlias
 
-__all__ = ["SIDES", "CatalogDiff", "Change", "Impact", "Position", "Severity", "Side", "worst"]
+__all__ = [
+    "RANK",
+    "SIDES",
+    "CatalogDiff",
+    "Change",
+    "Impact",
+    "Position",
+    "Severity",
+    "Side",
+    "breaking",
+    "dangerous",
+    "safe",
+    "worst",
+]
 
 Severity: TypeAlias = Literal["breaking", "dangerous", "safe"]
 Side: TypeAlias = Literal["handler", "client"]
 Position: TypeAlias = Literal["input", "output"]
 
 SIDES: tuple[Side, ...] = ("handler", "client")
-_RANK: dict[Severity, int] = {"safe": 0, "dangerous": 1, "breaking": 2}
+RANK: dict[Severity, int] = {"safe": 0, "dangerous": 1, "breaking": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,21 +37,24 @@ class Impact:
     reason: str
 
 
-def _breaking(reason: str) -> Impact:
+def breaking(reason: str) -> Impact:
+    """A breaking impact, for `reason`."""
     return Impact("breaking", reason)
 
 
-def _dangerous(reason: str) -> Impact:
+def dangerous(reason: str) -> Impact:
+    """A dangerous impact, for `reason`."""
     return Impact("dangerous", reason)
 
 
-def _safe(reason: str) -> Impact:
+def safe(reason: str) -> Impact:
+    """A safe impact, for `reason`."""
     return Impact("safe", reason)
 
 
 def worst(severities: Iterable[Severity]) -> Severity:
     """The most severe of `severities` (`safe` when there are none)."""
-    return max(severities, key=_RANK.__getitem__, default="safe")
+    return max(severities, key=RANK.__getitem__, default="safe")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
