@@ -28,6 +28,7 @@ from ._in_process import app_target
 from ._mock import MockHandler
 from ._profiles import HasuraProfile
 from ._render import Progress, render_json, render_junit, render_text
+from ._render_html import render_html
 from ._runner import DEFAULT_DATABASE, Settings, run_contract
 from ._targets import HttpTarget, Target
 
@@ -100,6 +101,11 @@ def _check_names() -> str:
 )
 @click.option("--report-json", type=click.Path(dir_okay=False, writable=True), help="Write the report as JSON.")
 @click.option(
+    "--report-html",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the report as one self-contained HTML page.",
+)
+@click.option(
     "--junit-xml",
     type=click.Path(dir_okay=False, writable=True),
     help="Write JUnit XML: one case per action and check.",
@@ -131,6 +137,7 @@ def check(
     no_shrink: bool,
     hasura_dev_mode: bool,
     report_json: str | None,
+    report_html: str | None,
     junit_xml: str | None,
     quiet: bool,
     env: Sequence[str],
@@ -190,6 +197,8 @@ def check(
     click.echo(render_text(report, catalog=catalog))
     if report_json:
         Path(report_json).write_text(json.dumps(render_json(report, catalog=catalog), indent=2, ensure_ascii=False))
+    if report_html:
+        Path(report_html).write_text(render_html(report, catalog=catalog), encoding="utf-8")
     if junit_xml:
         Path(junit_xml).write_text(render_junit(report, catalog=catalog))
     ran = [r for r in report.results if r.skipped is None]
