@@ -33,6 +33,7 @@ from ._model import (
 )
 from ._profiles import HasuraProfile
 from ._render import Progress, render_failure, render_json, render_junit, render_text
+from ._render_html import render_html
 from ._report import Failure, GroupResult, Report
 from ._requests import conforming_requests, edge_requests
 from ._response import ActionResponse, TransportFailure
@@ -111,6 +112,7 @@ __all__ = [
     "register_scalar",
     "registered_checks",
     "render_failure",
+    "render_html",
     "render_json",
     "render_junit",
     "render_text",

@@ -37,6 +37,7 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("no-adversarial", "bool", "Send no invalid requests."),
     ("derandomize", "bool", "Same requests on every run and no example database."),
     ("via-graphql", "bool", "Send conforming requests as GraphQL operations through the reference executor."),
+    ("report-html", "string", "Write the run as one self-contained HTML page (per worker under xdist: FILE-gwN.html)."),
 )
 
 

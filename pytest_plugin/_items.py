@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,12 +22,14 @@ from action_contract import (
     MockHandler,
     MockTarget,
     ReferenceExecutor,
+    Report,
     Settings,
     Target,
     app_target,
     load_catalog,
     mock_router,
     render_failure,
+    render_html,
     run_group,
 )
 
@@ -214,6 +217,9 @@ class ContractSession:
         self.target: Target | None = None
         self.catalog: Catalog | None = None
         self.settings: Settings | None = None
+        #: Every group run in this process, for --action-contract-report-html.
+        self.results: list[GroupResult] = []
+        self.started = time.perf_counter()
 
     def open_target(self) -> Target:
         if self.target is None:
@@ -243,6 +249,27 @@ class ContractSession:
     def pytest_sessionfinish(self) -> None:
         if self._target is not None:
             self._target.close()
+        self.write_html()
+
+    def write_html(self) -> None:
+        """The HTML report of the groups this process ran, when --action-contract-report-html asks for one."""
+        path = option(self.config, "report-html")
+        if not path or not self.results or self.settings is None:
+            return
+        worker = getattr(self.config, "workerinput", {}).get("workerid")
+        if worker:  # pytest-xdist: each worker writes the groups it ran, to a file of its own
+            stem, dot, suffix = str(path).rpartition(".")
+            path = f"{stem}-{worker}.{suffix}" if dot else f"{path}-{worker}"
+        app = option(self.config, "app")
+        report = Report(
+            results=self.results,
+            seed=self.settings.seed,
+            hasura_version=self.settings.profile.label,
+            elapsed=time.perf_counter() - self.started,
+            source=str(option(self.config, "path")),
+            target=f"app_target({app!r})" if app else "HttpTarget()",
+        )
+        Path(path).write_text(render_html(report, catalog=self.catalog), encoding="utf-8")
 
 
 class ContractCollector(pytest.Collector):
@@ -266,6 +293,7 @@ class ContractItem(pytest.Item):
         contract = self.contract
         assert contract.catalog is not None and contract.settings is not None  # set at collection
         result = run_group(contract.catalog, self.action, self.group, contract.open_target(), contract.settings)
+        contract.results.append(result)
         if result.skipped is not None:
             pytest.skip(result.skipped)
         self._report_warnings(result)

@@ -110,6 +110,24 @@ def test_fixtures_for_users_own_hypothesis_tests(pytester: pytest.Pytester):
     result.assert_outcomes(passed=1)
 
 
+def test_report_html_collects_every_item_of_the_run(pytester: pytest.Pytester):
+    out = pytester.path / "contract.html"
+    result = _run(
+        pytester,
+        "--action-contract",
+        f"--action-contract-path={SHOP}",
+        f"--action-contract-app={FAULTY}:envelope_app",
+        f"--action-contract-report-html={out}",
+        *QUICK,
+    )
+    assert result.ret == 1
+    text = out.read_text(encoding="utf-8")
+    for action in ("placeOrder", "cancelOrder", "importCatalog", "quote", "recommendations"):
+        assert f'<tr data-action="{action}">' in text
+    assert 'class="cell failed"' in text and "hasura_accepts" in text
+    assert '<button class="copy"' in text
+
+
 def test_runs_under_xdist(pytester: pytest.Pytester):
     result = pytester.runpytest_subprocess(
         "-p",
@@ -119,9 +137,13 @@ def test_runs_under_xdist(pytester: pytest.Pytester):
         "--action-contract",
         f"--action-contract-path={SHOP}",
         f"--action-contract-app={GOOD}",
+        "--action-contract-report-html=run.html",
         *QUICK,
     )
     result.assert_outcomes(passed=12, skipped=3)
+    # Each worker writes the groups it ran to a page of its own.
+    pages = sorted(p.name for p in pytester.path.glob("run-gw*.html"))
+    assert pages == ["run-gw0.html", "run-gw1.html"]
 
 
 def test_the_action_mock_fixture_answers_httpx_calls_with_marker_options(pytester: pytest.Pytester):
