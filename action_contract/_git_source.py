@@ -100,6 +100,10 @@ def _git(spec: str, cwd: str | None, *args: str) -> bytes:
                 "; fetch the revision first (e.g. git fetch origin main), and in GitHub Actions check out "
                 "with fetch-depth: 0"
             )
+        elif "does not exist in" in said:
+            hint = "; paths in git:REV:path start at the repository root (git:REV:./path starts here)"
+        elif "not a git repository" in said:
+            hint = "; run from inside the repository, or pass the metadata's path instead of git:REV:path"
         raise InvalidArgument(f"{spec}: git says: {said}{hint}")
     return done.stdout
 

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from action_contract import diff_catalogs, load_catalog
+from action_contract import CatalogDiff, Change, Impact, diff_catalogs, load_catalog
 from action_contract._cli import main
+from action_contract._diff_render import render_diff_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP = ROOT / "fixtures" / "projects" / "shop"
@@ -125,9 +126,6 @@ def test_markdown_format_is_a_table_for_a_pull_request(pair):
 
 
 def test_markdown_escapes_table_breakers():
-    from action_contract._diff import Change, Impact
-    from action_contract._diff_render import render_diff_markdown
-
     change = Change(
         kind="header_changed",
         path="actions.a.headers.X",
@@ -135,8 +133,6 @@ def test_markdown_escapes_table_breakers():
         handler=Impact("dangerous", "a | b"),
         client=Impact("safe", "ok"),
     )
-    from action_contract._diff import CatalogDiff
-
     text = render_diff_markdown(CatalogDiff((change,)), "a", "b")
     row = text.splitlines()[-1]
     assert "value &lt;b&gt;x\\|y&lt;/b&gt;" in row

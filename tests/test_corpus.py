@@ -23,6 +23,7 @@ from jsonschema import Draft202012Validator
 
 from action_contract import (
     CallableTarget,
+    Catalog,
     MetadataError,
     MockHandler,
     Settings,
@@ -114,9 +115,7 @@ def test_corpus_source_loads_unless_hasura_rejects_it(source: Path) -> None:
 
 @pytest.mark.parametrize("source", _ids())
 def test_corpus_actions_get_requests_that_fit_their_contract(source: Path) -> None:
-    if source.relative_to(Path(CORPUS or ".")).parts[0] in REJECTED:
-        pytest.skip("Hasura rejects this metadata")
-    catalog = load_catalog(source)
+    catalog = _loadable(source)
     env = _stand_ins(catalog)
     options: dict[str, Any] = {"catalog": catalog, "base_url": "http://127.0.0.1:3000", "env": env}
     for action in catalog:
@@ -132,9 +131,7 @@ def test_corpus_actions_get_requests_that_fit_their_contract(source: Path) -> No
 
 @pytest.mark.parametrize("source", _ids())
 def test_corpus_actions_can_be_checked_end_to_end(source: Path) -> None:
-    if source.relative_to(Path(CORPUS or ".")).parts[0] in REJECTED:
-        pytest.skip("Hasura rejects this metadata")
-    catalog = load_catalog(source)
+    catalog = _loadable(source)
     env = _stand_ins(catalog)
     # Every kind of reply, in turn: the judge, the checks and the renderers must cope with all of them.
     replies = itertools.cycle([(400, {"message": "no"}), (200, {}), (200, [{}]), (200, None), (500, "x"), (200, "s")])
@@ -157,9 +154,7 @@ def test_corpus_actions_can_be_checked_end_to_end(source: Path) -> None:
 
 @pytest.mark.parametrize("source", _ids())
 def test_corpus_contract_holds_against_the_mock(source: Path) -> None:
-    if source.relative_to(Path(CORPUS or ".")).parts[0] in REJECTED:
-        pytest.skip("Hasura rejects this metadata")
-    catalog = load_catalog(source)
+    catalog = _loadable(source)
     env = _stand_ins(catalog)
     settings = Settings(
         examples=4, adversarial_examples=8, secret_examples=2, database=None, seed=2, env=env, in_process=True
@@ -173,9 +168,7 @@ def test_corpus_contract_holds_against_the_mock(source: Path) -> None:
 def test_corpus_requests_survive_graphql_through_the_executor(source: Path) -> None:
     # Real schemas through the executor: every conforming request, printed as an operation, must pass
     # Hasura's validation and reach the handler as the same payload (the route raises otherwise).
-    if source.relative_to(Path(CORPUS or ".")).parts[0] in REJECTED:
-        pytest.skip("Hasura rejects this metadata")
-    catalog = load_catalog(source)
+    catalog = _loadable(source)
     env = _stand_ins(catalog)
     settings = Settings(
         examples=4, adversarial=False, database=None, seed=2, env=env, in_process=True, via_graphql=True
@@ -190,9 +183,7 @@ def test_corpus_diffs_agree_with_graphql_core(source: Path) -> None:
     # Real schemas through diff_catalogs: nothing changes against itself; removing every action breaks
     # clients only; loosening every argument and tightening every output breaks the handler only, and
     # graphql-core, which judges the client's side, finds nothing breaking either.
-    if source.relative_to(Path(CORPUS or ".")).parts[0] in REJECTED:
-        pytest.skip("Hasura rejects this metadata")
-    catalog = load_catalog(source)
+    catalog = _loadable(source)
     assert not diff_catalogs(catalog, catalog).changes
     if not len(catalog):
         return
@@ -227,6 +218,13 @@ def test_corpus_diffs_agree_with_graphql_core(source: Path) -> None:
     old_schema, new_schema = ExecutorSchema(catalog), ExecutorSchema(changed)
     for role in old_schema.roles():
         assert graphql.find_breaking_changes(old_schema.for_role(role).schema, new_schema.for_role(role).schema) == []
+
+
+def _loadable(source: Path) -> Catalog:
+    """The source's catalog; the test is skipped for the projects Hasura itself rejects."""
+    if source.relative_to(Path(CORPUS or ".")).parts[0] in REJECTED:
+        pytest.skip("Hasura rejects this metadata")
+    return load_catalog(source)
 
 
 def _stand_ins(catalog: Any) -> dict[str, str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from conftest import FIXTURES
 
-from action_contract import GroupResult, Report, load_catalog
+from action_contract import CallableTarget, GroupResult, Report, Settings, load_catalog, run_contract
 from action_contract._cli import main
 from action_contract._render_html import render_html
 
@@ -119,8 +119,6 @@ def test_a_passing_run_says_so(tmp_path):
 def test_a_big_run_stays_under_2_mb(tmp_path):
     # 100 actions x 150 cases, each action with a real failure from a real run: the page stays small.
     catalog = load_catalog(SHOP)
-    from action_contract import CallableTarget, Settings, run_contract
-
     settings = Settings(examples=5, adversarial_examples=3, database=None, seed=1, in_process=True, shrink=False)
     with CallableTarget(lambda payload, headers: (200, {"wrong": True})) as target:
         real = run_contract(catalog, target, settings)
