@@ -30,6 +30,7 @@ from ._executor import ReferenceExecutor
 from ._executor_app import DEFAULT_MAX_REQUEST, graphql_app
 from ._executor_reply import GraphQLReply
 from ._executor_schema import ADMIN, visible
+from ._graphiql_page import bundle
 from ._in_process import app_target
 from ._mock import MockHandler
 from ._mock_target import MockTarget
@@ -74,6 +75,12 @@ __all__ = ["serve"]
 @click.option(
     "--timeout", type=click.FloatRange(min=0, min_open=True), help="Seconds per handler reply instead of each action's."
 )
+@click.option(
+    "--console/--no-console",
+    default=True,
+    show_default=True,
+    help="GraphiQL at / and /console (HASURA_GRAPHQL_ENABLE_CONSOLE).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No line per request.")
 @_env_option
 @_scalar_option
@@ -92,6 +99,7 @@ def serve(
     state: str | None,
     async_interval: float,
     timeout: float | None,
+    console: bool,
     quiet: bool,
     env: Sequence[str],
     scalars: Sequence[str],
@@ -104,7 +112,9 @@ def serve(
     (--app), or answered by the mock handler (--mock: nothing else needed). Asynchronous actions are
     recorded and called by a worker, their results read with the action's query field.
 
-    Also: GET /healthz and GET /v1/version. Point a GraphQL client at http://HOST:PORT/v1/graphql.
+    Also: GET /healthz and GET /v1/version. Point a GraphQL client at http://HOST:PORT/v1/graphql, or a
+    browser at http://HOST:PORT/console for GraphiQL (its files come with the package: no internet needed),
+    with the header editor preset for x-hasura-role and, for a browser on this machine, the admin secret.
     """
     if sum(map(bool, (url, app, use_mock))) > 1:
         raise click.UsageError("pass only one of --url, --app and --mock")
@@ -141,8 +151,10 @@ def serve(
         click.echo(f"error: cannot listen on {host}:{port}: {error.strerror}. Pick another with --port.", err=True)
         sys.exit(EXIT_ERROR)
     where = "the mock handler" if use_mock else f"app {app}" if app else url or "the handler URLs in the metadata"
-    _print_banner(executor, sock, where, admin_secret is not None, time.perf_counter() - started)
-    asgi = graphql_app(executor, max_request=DEFAULT_MAX_REQUEST, on_request=None if quiet else _print_request)
+    _print_banner(executor, sock, where, admin_secret is not None, console, time.perf_counter() - started)
+    asgi = graphql_app(
+        executor, max_request=DEFAULT_MAX_REQUEST, on_request=None if quiet else _print_request, console=console
+    )
     config = uvicorn.Config(asgi, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)
     try:
@@ -153,7 +165,9 @@ def serve(
     click.echo("serve stopped", err=True)
 
 
-def _print_banner(executor: ReferenceExecutor, sock: socket.socket, where: str, secret: bool, seconds: float) -> None:
+def _print_banner(
+    executor: ReferenceExecutor, sock: socket.socket, where: str, secret: bool, console: bool, seconds: float
+) -> None:
     catalog = executor.catalog
     click.echo(
         f"action-contract serve: {len(catalog)} actions from {catalog.source}, Hasura {executor.profile.label}, "
@@ -171,7 +185,14 @@ def _print_banner(executor: ReferenceExecutor, sock: socket.socket, where: str, 
         f"async actions kept in {state}",
         err=True,
     )
-    click.echo(f"Listening on {_listening_url(sock)}/v1/graphql (Ctrl-C to stop)", err=True)
+    url = _listening_url(sock)
+    if console:
+        files = bundle()
+        if files is None:
+            click.echo("  GraphiQL: not bundled in this copy (its build could not reach the npm registry)", err=True)
+        else:
+            click.echo(f"  GraphiQL: {url}/console ({files.label}, served from the package)", err=True)
+    click.echo(f"Listening on {url}/v1/graphql (Ctrl-C to stop)", err=True)
 
 
 def _print_request(reply: GraphQLReply, seconds: float) -> None:

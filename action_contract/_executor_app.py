@@ -1,14 +1,17 @@
 """`graphql_app`: a `ReferenceExecutor` as Hasura's HTTP endpoints, an ASGI app for uvicorn.
 
-`POST /v1/graphql` (one request or a batch), `GET /healthz` ("OK", as Hasura answers) and
-`GET /v1/version`. CORS is open to any origin, as Hasura's default `HASURA_GRAPHQL_CORS_DOMAIN=*`
-is. The executor is synchronous (it calls handlers through a `Target`), so each request runs on a
-worker thread; the lifespan starts and stops the asynchronous-action worker.
+`POST /v1/graphql` (one request or a batch), `GET /healthz` ("OK", as Hasura answers),
+`GET /v1/version`, and GraphiQL at `GET /` and `GET /console` (files bundled, see `_graphiql_page`).
+CORS is open to any origin, as Hasura's default `HASURA_GRAPHQL_CORS_DOMAIN=*` is. The executor is
+synchronous (it calls handlers through a `Target`), so each request runs on a worker thread; the lifespan
+starts and stops the asynchronous-action worker.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
+import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -18,11 +21,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from ._executor import ReferenceExecutor
 from ._executor_reply import GraphQLReply
+from ._graphiql_page import ASSET_PREFIX, bundle, console_csp, console_headers, console_page, missing_page
 
 __all__ = ["DEFAULT_MAX_REQUEST", "graphql_app"]
 
@@ -34,9 +38,13 @@ OnRequest = Callable[[GraphQLReply, float], None]
 
 
 def graphql_app(
-    executor: ReferenceExecutor, *, max_request: int = DEFAULT_MAX_REQUEST, on_request: OnRequest | None = None
+    executor: ReferenceExecutor,
+    *,
+    max_request: int = DEFAULT_MAX_REQUEST,
+    on_request: OnRequest | None = None,
+    console: bool = True,
 ) -> Starlette:
-    """An ASGI app serving `executor` at `/v1/graphql`, with `/healthz` and `/v1/version`."""
+    """An ASGI app serving `executor` at `/v1/graphql`, with `/healthz`, `/v1/version` and GraphiQL (`console`)."""
 
     async def graphql(request: Request) -> Response:
         declared = request.headers.get("content-length")
@@ -63,6 +71,35 @@ def graphql_app(
     async def version(_request: Request) -> Response:
         return JSONResponse({"version": executor.profile.label})
 
+    async def console_html(request: Request) -> Response:
+        files = bundle()
+        if files is None:
+            return HTMLResponse(missing_page(f"{request.base_url}v1/graphql"), headers={"cache-control": "no-store"})
+        nonce = secrets.token_urlsafe(16)
+        catalog = executor.catalog
+        actions = [
+            (a.name, "query" if a.type == "query" else "async mutation" if a.is_async else "mutation") for a in catalog
+        ]
+        page = console_page(
+            bundle=files,
+            nonce=nonce,
+            headers=console_headers(executor.admin_secret, local=_is_local(request)),
+            actions=actions,
+            roles=executor.schemas.roles(),
+            about=f"{len(catalog)} actions from {catalog.source}, Hasura {executor.profile.label}",
+        )
+        # no-store: the page may carry the admin secret.
+        return HTMLResponse(page, headers={"cache-control": "no-store", "content-security-policy": console_csp(nonce)})
+
+    async def console_asset(request: Request) -> Response:
+        name = request.path_params["name"]
+        files = bundle()
+        if files is None or name not in files.files:  # only the manifest's names: nothing outside the folder
+            return PlainTextResponse(f"no console file {name!r}", status_code=404)
+        return FileResponse(
+            files.folder / name, media_type=files.media_type(name), headers={"cache-control": "max-age=86400"}
+        )
+
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         executor.start()
@@ -71,12 +108,19 @@ def graphql_app(
         finally:
             await run_in_threadpool(executor.close)
 
+    routes = [
+        Route("/v1/graphql", graphql, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/v1/version", version, methods=["GET"]),
+    ]
+    if console:
+        routes += [
+            Route("/", console_html, methods=["GET"]),
+            Route("/console", console_html, methods=["GET"]),
+            Route(ASSET_PREFIX + "{name}", console_asset, methods=["GET"]),
+        ]
     return Starlette(
-        routes=[
-            Route("/v1/graphql", graphql, methods=["POST"]),
-            Route("/healthz", healthz, methods=["GET"]),
-            Route("/v1/version", version, methods=["GET"]),
-        ],
+        routes=routes,
         middleware=[
             Middleware(
                 CORSMiddleware,
@@ -88,6 +132,16 @@ def graphql_app(
         ],
         lifespan=lifespan,
     )
+
+
+def _is_local(request: Request) -> bool:
+    """Whether the browser runs on this machine (loopback), so the page may carry the admin secret."""
+    if request.client is None:
+        return False
+    try:
+        return ipaddress.ip_address(request.client.host).is_loopback
+    except ValueError:
+        return False
 
 
 def _too_large(limit: int) -> Response:
