@@ -99,6 +99,20 @@ class Settings:
             return self.hasura_version
         return HasuraProfile.for_version(self.hasura_version)
 
+    def report_options(self) -> dict[str, Any]:
+        """The options a report records: those that change what was sent or how it was judged."""
+        keep = (
+            "examples",
+            "adversarial_examples",
+            "adversarial",
+            "strict",
+            "derandomize",
+            "exclude_checks",
+            "timeout",
+            "via_graphql",
+        )
+        return {name: getattr(self, name) for name in keep}
+
 
 def planned_groups(action: Action, settings: Settings) -> list[tuple[Group, str | None]]:
     """The groups a run sends to `action`, each with the reason it is skipped (None when it runs)."""
@@ -128,7 +142,7 @@ def run_contract(
     started = time.perf_counter()
     actions = [catalog.action(name) for name in settings.actions] if settings.actions else list(catalog)
     profile = settings.profile
-    report = Report(seed=seed, hasura_version=profile.label, options=_options(settings), source=catalog.source)
+    report = Report(seed=seed, hasura_version=profile.label, options=settings.report_options(), source=catalog.source)
     checks = checks_for(settings.exclude_checks)
     reported: set[tuple[str, str, str]] = set()
     for action in actions:
@@ -210,20 +224,6 @@ def _run_seed(settings: Settings) -> int | None:
     if settings.seed is not None:
         return settings.seed
     return None if settings.derandomize else random.getrandbits(32)
-
-
-def _options(settings: Settings) -> dict[str, Any]:
-    keep = (
-        "examples",
-        "adversarial_examples",
-        "adversarial",
-        "strict",
-        "derandomize",
-        "exclude_checks",
-        "timeout",
-        "via_graphql",
-    )
-    return {name: getattr(settings, name) for name in keep}
 
 
 class _Exchange:

@@ -265,6 +265,7 @@ class ContractSession:
             results=self.results,
             seed=self.settings.seed,
             hasura_version=self.settings.profile.label,
+            options=self.settings.report_options(),
             elapsed=time.perf_counter() - self.started,
             source=str(option(self.config, "path")),
             target=f"app_target({app!r})" if app else "HttpTarget()",

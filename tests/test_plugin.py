@@ -118,10 +118,13 @@ def test_report_html_collects_every_item_of_the_run(pytester: pytest.Pytester):
         f"--action-contract-path={SHOP}",
         f"--action-contract-app={FAULTY}:envelope_app",
         f"--action-contract-report-html={out}",
+        "--action-contract-timeout=7.5",
         *QUICK,
     )
     assert result.ret == 1
     text = out.read_text(encoding="utf-8")
+    # The run's options, as `check` records them; the timeout override is drawn on every chart.
+    assert "&quot;timeout&quot;: 7.5" in text and "&quot;adversarial&quot;: true" in text
     for action in ("placeOrder", "cancelOrder", "importCatalog", "quote", "recommendations"):
         assert f'<tr data-action="{action}">' in text
     assert 'class="cell failed"' in text and "hasura_accepts" in text
