@@ -151,7 +151,8 @@ def mock(
     reply for the same input. Choose a reply per call with the header X-Mock-Scenario (or
     ?__scenario=): success, error, timeout, not-json, server-error, or a named example.
 
-    Mock endpoints: GET /__mock/health, GET /__mock/requests (the journal), DELETE /__mock/requests.
+    Mock endpoints: GET /__mock (the journal page, live in a browser), GET /__mock/health,
+    GET /__mock/requests (the journal as JSON), DELETE /__mock/requests (?action=NAME: only its calls).
     """
     if no_cors and cors_origins:
         raise click.UsageError("pass either --no-cors or --cors-origin, not both")
@@ -244,7 +245,7 @@ def _print_banner(handler: MockHandler, sock: socket.socket, *, reload: bool, se
     if missing:
         click.echo(f"  note: {', '.join(missing)} not set; any non-empty secret header passes", err=True)
     click.echo(f"  scenarios (X-Mock-Scenario): {', '.join(BUILTIN_SCENARIOS)} or a named example", err=True)
-    endpoints = "journal: GET/DELETE /__mock/requests, health: GET /__mock/health"
+    endpoints = "journal page: GET /__mock, journal: GET/DELETE /__mock/requests, health: GET /__mock/health"
     click.echo(f"  {endpoints}{'; reloads on change' if reload else ''}", err=True)
     click.echo(f"Listening on {_listening_url(sock)} (Ctrl-C to stop)", err=True)
 

@@ -96,12 +96,18 @@ class Journal:
             call = self._calls[-1] if self._calls else None
         return None if call is None else call.to_json()
 
-    def clear(self) -> int:
-        """Forget every call; returns how many there were."""
+    def clear(self, action: str | None = None) -> int:
+        """Forget every call, or only those of `action`; returns how many were removed."""
         with self._lock:
             count = len(self._calls)
+            if action is None:
+                self._calls.clear()
+                return count
+            kept = [call for call in self._calls if call.reply.action != action]
+            # Emptied and refilled in place, not replaced: the deque keeps its maxlen.
             self._calls.clear()
-        return count
+            self._calls.extend(kept)
+            return count - len(kept)
 
     @property
     def total(self) -> int:

@@ -1,7 +1,7 @@
 """`MockHandler`: an ASGI app that answers Hasura's webhook calls for every action of a catalog.
 
 The webhook path is plain ASGI because it is the hot path (a frontend's dev server, load tests); the
-mock's own endpoints under `/__mock` are small JSON views, and Starlette's CORS middleware answers
+mock's own endpoints under `/__mock` are small JSON views and one HTML page, and Starlette's CORS middleware answers
 browsers' preflight requests. What to answer is decided in `_mock_replies`, shared with the respx
 router, so a mock in a test and a mock on a port behave the same.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 import time
 from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping, Sequence
 from typing import Any
@@ -20,6 +21,7 @@ from starlette.middleware.cors import CORSMiddleware
 from ._errors import InvalidArgument
 from ._examples import Examples, Latency, load_examples
 from ._journal import Journal
+from ._mock_page import journal_page
 from ._mock_replies import (
     DEFAULT_CACHE_SIZE,
     DEFAULT_MAX_BODY,
@@ -41,6 +43,12 @@ Send = Callable[[Message], Awaitable[None]]
 LOCAL_ORIGINS = r"https?://(localhost|127\.0\.0\.1|\[::1\]|0\.0\.0\.0)(:\d+)?"
 
 _ADMIN = "/__mock"
+_PAGE_PATHS = frozenset({_ADMIN, _ADMIN + "/"})
+# The page's script runs only with the response's nonce; it may call back this origin and nothing else.
+_PAGE_POLICY = (
+    "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; connect-src 'self'; "
+    "img-src data:; base-uri 'none'; form-action 'none'"
+)
 
 
 class MockHandler:
@@ -177,7 +185,9 @@ class MockHandler:
                 self.on_call(entry)
 
     async def _admin(self, scope: Scope, method: str, path: str, send: Send) -> None:
-        if path == f"{_ADMIN}/health" and method == "GET":
+        if path in _PAGE_PATHS and method == "GET":
+            await _send_page(send)
+        elif path == f"{_ADMIN}/health" and method == "GET":
             await _send_json(send, 200, self.health())
         elif path == f"{_ADMIN}/requests" and method == "GET":
             query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
@@ -190,9 +200,11 @@ class MockHandler:
             entries = self.journal.entries(action=action, limit=int(limit_text) if limit_text else None)
             await _send_json(send, 200, {"requests": entries, "total": self.journal.total, "size": self.journal.size})
         elif path == f"{_ADMIN}/requests" and method == "DELETE":
-            await _send_json(send, 200, {"cleared": self.journal.clear()})
+            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+            action = query.get("action", [None])[0]
+            await _send_json(send, 200, {"cleared": self.journal.clear(action)})
         else:
-            known = "GET /__mock/health, GET /__mock/requests, DELETE /__mock/requests"
+            known = "GET /__mock, GET /__mock/health, GET /__mock/requests, DELETE /__mock/requests"
             message = f"no mock endpoint {method} {path}; the mock has {known}"
             await _send_json(send, 404, error_body(message, "not-found"))
 
@@ -271,6 +283,17 @@ async def _send(send: Send, reply: MockReply, extra: list[tuple[bytes, bytes]] |
         headers.extend(extra)
     await send({"type": "http.response.start", "status": reply.status, "headers": headers})
     await send({"type": "http.response.body", "body": reply.body})
+
+
+async def _send_page(send: Send) -> None:
+    # A fresh nonce per response: a script injected into the page could not guess it.
+    nonce = secrets.token_urlsafe(16)
+    page = MockReply(status=200, body=journal_page(nonce).encode(), content_type="text/html; charset=utf-8")
+    extra = [
+        (b"cache-control", b"no-store"),
+        (b"content-security-policy", _PAGE_POLICY.format(nonce=nonce).encode()),
+    ]
+    await _send(send, page, extra)
 
 
 async def _send_json(send: Send, status: int, value: Any, extra: list[tuple[bytes, bytes]] | None = None) -> None:
