@@ -140,7 +140,14 @@ def console_page(
 {scripts}
 <script nonce="{nonce}">
 var config = JSON.parse(document.getElementById('console-config').textContent);
-var fetcher = GraphiQL.createFetcher({{url: new URL(config.endpoint, location.href).href}});
+var base = GraphiQL.createFetcher({{url: new URL(config.endpoint, location.href).href}});
+var preset = JSON.parse(config.headers);
+// GraphiQL's first schema request is sent before its header editor exists, with no headers at all; it gets
+// the preset ones, so the docs and completion load when the admin secret is required.
+var fetcher = function (params, options) {{
+  if (!options || !options.headers) options = Object.assign({{}}, options, {{headers: preset}});
+  return base(params, options);
+}};
 ReactDOM.createRoot(document.getElementById('graphiql')).render(React.createElement(GraphiQL, {{
   fetcher: fetcher, defaultQuery: config.query, defaultHeaders: config.headers,
   defaultEditorToolsVisibility: 'headers', shouldPersistHeaders: false
