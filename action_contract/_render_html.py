@@ -6,6 +6,7 @@ latencies for the charts. CSS and the little JavaScript (copy buttons) are inlin
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import math
@@ -33,7 +34,8 @@ th{background:#eef1f4}td.cell{text-align:center;white-space:nowrap}
 td.failed{background:#ffebe9}td.passed{background:#dafbe1}td.skipped{background:#f6f8fa;color:#57606a}
 td.warned{background:#fff8c5}pre{background:#f6f8fa;border:1px solid #d8dde4;border-radius:4px;padding:8px;
 overflow:auto;max-height:320px;white-space:pre-wrap;word-break:break-all;margin:4px 0}
-.repro{position:relative}.copy{position:absolute;top:6px;right:6px;font-size:12px;cursor:pointer}
+.repro{position:relative}.repro pre{padding-right:64px}
+.copy{position:absolute;top:6px;right:6px;font-size:12px;cursor:pointer}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0}dt{font-weight:600}dd{margin:0}
 details>summary{cursor:pointer;font-weight:600}.muted{color:#57606a}svg text{font:11px system-ui,sans-serif}
 """
@@ -142,8 +144,8 @@ def _failures(failures: Sequence[Mapping[str, Any]]) -> str:
             lines.append("<h3>What Hasura tells the client</h3>" + _pre(failure["hasura_error"]))
         if failure.get("graphql") is not None:
             lines.append("<h3>The client's operation and Hasura's reply</h3>" + _pre(failure["graphql"]))
-        lines.append("<h3>Minimal request</h3>" + _pre(failure["request"]))
-        lines.append("<h3>Reply</h3>" + _pre(failure["response"]))
+        lines.append("<h3>Minimal request</h3>" + _pre(_http_request(failure["request"])))
+        lines.append("<h3>Reply</h3>" + _pre(_http_reply(failure["response"])))
         for kind, text in failure["reproduce"].items():
             target = f"repro-{n}-{kind}"
             lines.append(
@@ -153,6 +155,33 @@ def _failures(failures: Sequence[Mapping[str, Any]]) -> str:
         lines.append("</details>")
     lines.append("</section>")
     return "\n".join(lines)
+
+
+def _http_request(request: Any) -> Any:
+    """The request as it travels: `POST url`, headers, then the payload pretty-printed."""
+    if not isinstance(request, Mapping) or "payload" not in request:
+        return request
+    headers = request.get("headers") or {}
+    lines = [f"POST {request.get('url', '')}", *(f"{name}: {value}" for name, value in headers.items())]
+    return "\n".join(lines) + "\n\n" + json.dumps(request["payload"], indent=2, ensure_ascii=False)
+
+
+def _http_reply(reply: Any) -> Any:
+    """The reply as it came: status and time, headers, then the body (pretty-printed when it is JSON)."""
+    if not isinstance(reply, Mapping) or "status" not in reply:
+        return reply
+    elapsed = reply.get("elapsed")
+    took = f" · {elapsed * 1000:.1f} ms" if isinstance(elapsed, (int, float)) else ""
+    failed = reply.get("transport_failure")
+    if failed:
+        return f"no reply{took}: {failed.get('kind')}: {failed.get('detail')}"
+    lines = [f"HTTP {reply['status']}{took}", *(f"{name}: {value}" for name, value in reply.get("headers") or [])]
+    body = reply.get("body", "")
+    with contextlib.suppress(TypeError, ValueError):  # not JSON (or cut short): shown as it came
+        body = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+    if reply.get("body_truncated"):
+        body += "\n… (cut short: the reply is longer)"
+    return "\n".join(lines) + "\n\n" + body
 
 
 def _pre(value: Any) -> str:

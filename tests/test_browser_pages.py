@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import json
 import re
+import struct
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
-from browser import BrowserPage
+import pytest
+from browser import BrowserPage, why_no_browser
 from conftest import FIXTURES
 from servers import Command, running_command
 
 SHOP = FIXTURES / "projects" / "shop"
+ROOT = FIXTURES.parent
 SECRET = "browser-s3cret"
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 PLACE_ORDER = """mutation Place {
@@ -158,3 +164,25 @@ def _cancel() -> dict[str, Any]:
         "session_variables": {"x-hasura-role": "customer"},
         "request_query": 'mutation { cancelOrder(orderId: "x") }',
     }
+
+
+def test_the_screenshot_script_shoots_every_page_the_readme_shows(tmp_path: Path) -> None:
+    reason = why_no_browser()
+    if reason is not None:
+        pytest.skip(reason)
+    script = Path(__file__).with_name("screenshots.py")
+    done = subprocess.run(
+        [sys.executable, str(script), "--out", str(tmp_path)], capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 0, done.stderr
+    shot = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert shot == ["graphiql.png", "journal.png", "report-failure.png", "report.png"]
+    for name in shot:
+        data = (tmp_path / name).read_bytes()
+        assert data[:8] == b"\x89PNG\r\n\x1a\n"
+        assert struct.unpack(">II", data[16:24]) == (1280, 800), name  # IHDR: the window, not a blank crop
+    # The README shows each of them, from the folder the script writes to by default.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = re.findall(r"!\[[^\]]*\]\((fixtures/screenshots/[^)]+)\)", readme)
+    assert sorted(Path(p).name for p in shown) == shot
+    assert all((ROOT / p).is_file() for p in shown)

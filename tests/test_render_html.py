@@ -65,6 +65,10 @@ def test_a_failing_run_shows_the_matrix_failures_first_and_each_failure(tmp_path
     ids = {a.get("id") for _, a in page.attributes}
     assert buttons and all(b["data-target"] in ids for b in buttons)
     assert "curl" in page.text and "def test_" in page.text
+    # Request and reply read as they travel: a request line and headers, then the JSON pretty-printed.
+    assert re.search(r"POST http://localhost:3000/\S+\nContent-Type: application/json\n", page.text)
+    assert re.search(r"HTTP 200 · \d+\.\d ms\ncontent-length: \d+\n", page.text)
+    assert '\n  "action": {\n    "name": "' in page.text
     # Secrets are redacted as in the text report.
     assert "s3cr3t-value" not in text
 
