@@ -35,16 +35,22 @@ def _report(tmp_path: Path, app: str) -> tuple[int, Path]:
     return code, out
 
 
+@pytest.fixture(scope="module")
+def failing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One failing run's page, shared by the tests that only read it."""
+    code, path = _report(tmp_path_factory.mktemp("failing"), f"{HANDLERS / 'faulty.py'}:loose_types_app")
+    assert code == 1
+    return path
+
+
 def _open(browser_page: BrowserPage, path: Path) -> None:
     """Open the report from disk and wait until its script has run."""
     browser_page.page.goto(path.as_uri(), wait_until="load")
 
 
-def test_a_failing_report_shows_the_verdict_and_the_matrix_failures_first(browser_page, tmp_path):
-    code, path = _report(tmp_path, f"{HANDLERS / 'faulty.py'}:loose_types_app")
-    assert code == 1
+def test_a_failing_report_shows_the_verdict_and_the_matrix_failures_first(browser_page, failing):
     page = browser_page.page
-    _open(browser_page, path)
+    _open(browser_page, failing)
     verdict = page.locator("#verdict")
     assert "fail" in (verdict.get_attribute("class") or "").split()
     assert "failure(s)" in verdict.inner_text()
@@ -59,10 +65,9 @@ def test_a_failing_report_shows_the_verdict_and_the_matrix_failures_first(browse
     browser_page.assert_clean()
 
 
-def test_a_failure_opens_and_its_curl_reproduction_copies_to_the_clipboard(browser_page, tmp_path):
-    _, path = _report(tmp_path, f"{HANDLERS / 'faulty.py'}:loose_types_app")
+def test_a_failure_opens_and_its_curl_reproduction_copies_to_the_clipboard(browser_page, failing):
     page = browser_page.page
-    _open(browser_page, path)
+    _open(browser_page, failing)
     failure = page.locator("details.failure").first
     curl = failure.locator("pre[id$='-curl']")
     # The report shows failures open; the summary folds and unfolds them.
@@ -81,10 +86,9 @@ def test_a_failure_opens_and_its_curl_reproduction_copies_to_the_clipboard(brows
     browser_page.assert_clean()
 
 
-def test_each_action_has_a_drawn_latency_chart(browser_page, tmp_path):
-    _, path = _report(tmp_path, f"{HANDLERS / 'faulty.py'}:loose_types_app")
+def test_each_action_has_a_drawn_latency_chart(browser_page, failing):
     page = browser_page.page
-    _open(browser_page, path)
+    _open(browser_page, failing)
     charts = page.locator("#actions div.action[data-action] svg.latency")
     assert charts.count() >= 1
     charts.first.scroll_into_view_if_needed()
