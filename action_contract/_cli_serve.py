@@ -79,7 +79,7 @@ __all__ = ["serve"]
     "--console/--no-console",
     default=True,
     show_default=True,
-    help="GraphiQL at / and /console (HASURA_GRAPHQL_ENABLE_CONSOLE).",
+    help="GraphiQL at / and /console, where Hasura serves its console.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No line per request.")
 @_env_option
