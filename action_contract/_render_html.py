@@ -125,7 +125,9 @@ def _failures(failures: Sequence[Mapping[str, Any]]) -> str:
     for n, failure in enumerate(sorted(failures, key=lambda f: not f["fatal"])):
         severity = "failure" if failure["fatal"] else "warning"
         lines.append(
-            f'<details class="failure" open><summary class="{"fail" if failure["fatal"] else "warn"}">'
+            # Failures open, warnings (strict findings under --no-strict) folded: the page leads with what fails.
+            f'<details class="failure"{" open" if failure["fatal"] else ""}>'
+            f'<summary class="{"fail" if failure["fatal"] else "warn"}">'
             f"{_e(failure['action'])} · {_e(failure['check'])} · {_e(failure['title'])} ({severity})</summary>"
         )
         facts = [

@@ -143,3 +143,21 @@ def test_a_big_run_stays_under_2_mb(tmp_path):
     text = render_html(big, catalog=catalog)
     assert len(text.encode()) < 2 * 1024 * 1024, len(text.encode())
     assert text.count('<svg class="latency"') == 100
+
+
+def test_failures_are_open_and_warnings_folded(tmp_path):
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(
+        main,
+        [
+            "check", str(SHOP), "--app", f"{FIXTURES / 'handlers' / 'faulty.py'}:loose_types_app", "--examples", "10",
+            "--adversarial-examples", "6", "--seed", "1", "-q", "--no-strict", "--report-html", str(out),
+        ],
+    )  # fmt: skip
+    text = out.read_text(encoding="utf-8")
+    assert result.exit_code == 0, result.output  # strict findings are warnings under --no-strict
+    assert '<details class="failure"><summary class="warn">' in text
+    assert '<details class="failure" open><summary class="warn">' not in text
+    code, failing = _report(tmp_path, "loose_types_app")
+    assert code == 1
+    assert '<details class="failure" open><summary class="fail">' in failing
