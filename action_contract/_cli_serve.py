@@ -29,7 +29,7 @@ from ._errors import InvalidArgument, MetadataError
 from ._executor import ReferenceExecutor
 from ._executor_app import DEFAULT_MAX_REQUEST, graphql_app
 from ._executor_reply import GraphQLReply
-from ._executor_schema import ADMIN, visible
+from ._executor_schema import ADMIN, field_kind, visible
 from ._graphiql_page import bundle
 from ._in_process import app_target
 from ._mock import MockHandler
@@ -176,7 +176,7 @@ def _print_banner(
     )
     roles = executor.schemas.roles()
     for action in catalog:
-        kind = "query" if action.type == "query" else "async mutation" if action.is_async else "mutation"
+        kind = field_kind(action)
         allowed = [role for role in roles if role != ADMIN and visible(action, role)]
         click.echo(f"  {kind:<14} {action.name}  roles: {', '.join([ADMIN, *allowed])}", err=True)
     state = executor.log.path or "memory"

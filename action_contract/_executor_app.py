@@ -26,6 +26,7 @@ from starlette.routing import Route
 
 from ._executor import ReferenceExecutor
 from ._executor_reply import GraphQLReply
+from ._executor_schema import field_kind
 from ._graphiql_page import ASSET_PREFIX, bundle, console_csp, console_headers, console_page, missing_page
 
 __all__ = ["DEFAULT_MAX_REQUEST", "graphql_app"]
@@ -77,9 +78,7 @@ def graphql_app(
             return HTMLResponse(missing_page(f"{request.base_url}v1/graphql"), headers={"cache-control": "no-store"})
         nonce = secrets.token_urlsafe(16)
         catalog = executor.catalog
-        actions = [
-            (a.name, "query" if a.type == "query" else "async mutation" if a.is_async else "mutation") for a in catalog
-        ]
+        actions = [(action.name, field_kind(action)) for action in catalog]
         page = console_page(
             bundle=files,
             nonce=nonce,

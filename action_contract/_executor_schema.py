@@ -106,6 +106,11 @@ class ExecutorSchema:
         return [ADMIN, *sorted(named - {ADMIN})]
 
 
+def field_kind(action: Action) -> str:
+    """How the action's field appears to clients: `query`, `mutation` or `async mutation`."""
+    return "query" if action.type == "query" else "async mutation" if action.is_async else "mutation"
+
+
 def visible(action: Action, role: str) -> bool:
     """Admin sees every action, another role only one that grants it a permission (contract §2.1)."""
     return role == ADMIN or any(p.role == role for p in action.permissions)
