@@ -3,7 +3,7 @@
 `action-contract serve` shows GraphiQL at `/console`, and the machines it runs on may be offline, so
 the files ship inside the wheel (and the sdist). They are third-party code and are never committed:
 this hook downloads the three npm tarballs named below, checks each against its registry integrity
-hash, and extracts only the files the page loads (plus their licences) into `action_contract/_graphiql/`,
+hash, and extracts only the files the page loads (plus their licences) into `action_contract/_executor/_graphiql/`,
 which `.gitignore` lists and `[tool.hatch.build] artifacts` puts back into the builds.
 
 The registry is `$npm_config_registry` (npm's own setting) or registry.npmjs.org. Offline builds:
@@ -30,7 +30,7 @@ except ImportError:  # imported by the tests, which do not need hatchling
     BuildHookInterface = object  # type: ignore[assignment,misc]
 
 # GraphiQL 4.1 is the last release with a browser (UMD) build; it runs on React 18's UMD builds.
-# (package, version, npm integrity, {member of the tarball: file name in action_contract/_graphiql})
+# (package, version, npm integrity, {member of the tarball: file name in action_contract/_executor/_graphiql})
 PACKAGES: list[tuple[str, str, str, dict[str, str]]] = [
     (
         "graphiql",
@@ -125,12 +125,12 @@ def ensure(dest: Path, environ: dict[str, str] | None = None) -> str | None:
 
 
 class GraphiQLAssetsHook(BuildHookInterface):  # type: ignore[misc,valid-type]
-    """Hatch build hook: GraphiQL's files into action_contract/_graphiql before the build collects files."""
+    """Hatch build hook: GraphiQL's files into action_contract/_executor/_graphiql before the build collects files."""
 
     PLUGIN_NAME = "custom"
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         """Fetch the files unless they are current; warn and go on when the registry cannot be reached."""
-        problem = ensure(Path(self.root) / "action_contract" / "_graphiql")
+        problem = ensure(Path(self.root) / "action_contract" / "_executor" / "_graphiql")
         if problem:
             print(f"WARNING: {problem}; `action-contract serve` will show no GraphiQL", file=sys.stderr)

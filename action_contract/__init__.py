@@ -1,22 +1,7 @@
 """Contract tests, mock handlers and a reference executor for Hasura Action handlers."""
 
-from ._action_log import ActionLog, ActionLogEntry
-from ._action_request import ActionRequest
-from ._adversarial import VIOLATIONS, adversarial_requests, applicable_violations
-from ._checks import Case, Check, Finding, register_check, registered_checks
-from ._diff import CatalogDiff, Change, Impact, diff_catalogs
-from ._errors import ActionContractError, InvalidArgument, MetadataError, Problem, TemplateError
-from ._examples import Examples, Latency, load_examples
-from ._executor import ReferenceExecutor
-from ._executor_app import graphql_app
-from ._executor_reply import GraphQLReply, HandlerCall
-from ._hasura import Verdict, judge
-from ._in_process import AppTarget, CallableTarget, app_target
-from ._metadata import load_catalog
-from ._mock import MockHandler
-from ._mock_router import ActionMockRouter, mock_router
-from ._mock_target import MockTarget
-from ._model import (
+from ._catalog._metadata import load_catalog
+from ._catalog._model import (
     Action,
     Argument,
     Catalog,
@@ -31,17 +16,32 @@ from ._model import (
     ScalarType,
     TypeRef,
 )
-from ._profiles import HasuraProfile
-from ._render import Progress, render_failure, render_json, render_junit, render_text
-from ._render_html import render_html
-from ._report import Failure, GroupResult, Report
-from ._requests import conforming_requests, edge_requests
-from ._response import ActionResponse, TransportFailure
-from ._runner import Settings, check_request, run_contract, run_group
-from ._scalar_strategies import register_scalar
-from ._strict import StrictFinding, strict_findings
-from ._targets import HttpTarget, Target
-from ._validation import CallProblem, call_problems
+from ._diff._differ import CatalogDiff, Change, Impact, diff_catalogs
+from ._errors import ActionContractError, InvalidArgument, MetadataError, Problem, TemplateError
+from ._executor._action_log import ActionLog, ActionLogEntry
+from ._executor._app import graphql_app
+from ._executor._executor import ReferenceExecutor
+from ._executor._reply import GraphQLReply, HandlerCall
+from ._generate._action_request import ActionRequest
+from ._generate._adversarial import VIOLATIONS, adversarial_requests, applicable_violations
+from ._generate._profiles import HasuraProfile
+from ._generate._requests import conforming_requests, edge_requests
+from ._generate._scalar_strategies import register_scalar
+from ._hasura._judge import Verdict, judge
+from ._hasura._strict import StrictFinding, strict_findings
+from ._mock._examples import Examples, Latency, load_examples
+from ._mock._handler import MockHandler
+from ._mock._router import ActionMockRouter, mock_router
+from ._mock._target import MockTarget
+from ._mock._validation import CallProblem, call_problems
+from ._render._html import render_html
+from ._render._text import Progress, render_failure, render_json, render_junit, render_text
+from ._run._checks import Case, Check, Finding, register_check, registered_checks
+from ._run._report import Failure, GroupResult, Report
+from ._run._runner import Settings, check_request, run_contract, run_group
+from ._send._in_process import AppTarget, CallableTarget, app_target
+from ._send._response import ActionResponse, TransportFailure
+from ._send._targets import HttpTarget, Target
 
 __all__ = [
     "VIOLATIONS",

@@ -1,5 +1,5 @@
 """`python -m action_contract` runs the command line."""
 
-from ._cli import main
+from ._cli._main import main
 
 main()

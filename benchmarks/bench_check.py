@@ -43,8 +43,8 @@ from action_contract import (
     load_catalog,
     run_contract,
 )
-from action_contract._app_loader import load_app
-from action_contract._json_schema import action_schemas
+from action_contract._catalog._json_schema import action_schemas
+from action_contract._send._app_loader import load_app
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ROOT / "fixtures" / "projects" / "shop"

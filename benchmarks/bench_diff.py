@@ -17,7 +17,7 @@ import graphql
 from bench_load import best, generate
 
 from action_contract import diff_catalogs, load_catalog
-from action_contract._executor_schema import ExecutorSchema
+from action_contract._executor._schema import ExecutorSchema
 
 
 def change(directory: Path, n: int) -> None:

@@ -85,7 +85,7 @@ from action_contract import (
     conforming_requests,
     load_catalog,
 )
-from action_contract._sampling import draw_examples
+from action_contract._generate._sampling import draw_examples
 
 BASE_URL = "http://handler.test"
 ROLE = (("x-hasura-role", "customer"),)

@@ -31,7 +31,7 @@ from pathlib import Path
 import httpx
 
 from action_contract import ActionRequest, ActionResponse, Catalog, HttpTarget, Settings, load_catalog, run_contract
-from action_contract._targets import rebase_url
+from action_contract._send._targets import rebase_url
 
 ROOT = Path(__file__).resolve().parent.parent
 PROJECT = ROOT / "fixtures" / "projects" / "shop"

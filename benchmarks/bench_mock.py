@@ -219,7 +219,7 @@ class Load:
 def prepare(directory: Path, count: int) -> Load:
     """Draw `count` conforming placeOrder requests; write their bodies and headers as JSON lines."""
     from action_contract import ActionRequest, conforming_requests, load_catalog
-    from action_contract._sampling import draw_examples
+    from action_contract._generate._sampling import draw_examples
 
     catalog = load_catalog(PROJECT, env=ENV)
     strategy = conforming_requests(ACTION, catalog=catalog, env=ENV)

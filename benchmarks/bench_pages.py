@@ -28,13 +28,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 from servers import serving  # noqa: E402
 
 from action_contract import CallableTarget, GroupResult, Report, Settings, load_catalog, run_contract  # noqa: E402
-from action_contract._executor import ReferenceExecutor  # noqa: E402
-from action_contract._executor_app import graphql_app  # noqa: E402
-from action_contract._mock import MockHandler  # noqa: E402
-from action_contract._mock_target import MockTarget  # noqa: E402
-from action_contract._render import render_json  # noqa: E402
-from action_contract._render_html import render_html  # noqa: E402
-from action_contract._targets import DEFAULT_APP_BASE_URL  # noqa: E402
+from action_contract._executor._app import graphql_app  # noqa: E402
+from action_contract._executor._executor import ReferenceExecutor  # noqa: E402
+from action_contract._mock._handler import MockHandler  # noqa: E402
+from action_contract._mock._target import MockTarget  # noqa: E402
+from action_contract._render._html import render_html  # noqa: E402
+from action_contract._render._text import render_json  # noqa: E402
+from action_contract._send._targets import DEFAULT_APP_BASE_URL  # noqa: E402
 
 SHOP = ROOT / "fixtures" / "projects" / "shop"
 ORDER = {

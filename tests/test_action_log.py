@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from action_contract import InvalidArgument
-from action_contract._action_log import ActionLog, ActionLogEntry, open_action_log
+from action_contract._executor._action_log import ActionLog, ActionLogEntry, open_action_log
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$")
 HEADERS = [("x-hasura-role", "user"), ("Cookie", "a=1"), ("cookie", "b=2"), ("x-note", "grüße")]

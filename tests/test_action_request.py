@@ -7,7 +7,7 @@ import json
 import pytest
 
 from action_contract import Action, Catalog, HasuraProfile, Header, InvalidArgument, TypeRef
-from action_contract._action_request import handler_url, prepare_call
+from action_contract._generate._action_request import handler_url, prepare_call
 
 CLIENT = {
     "Host": "hasura.example.com",

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
 from action_contract import VIOLATIONS, InvalidArgument, adversarial_requests, load_catalog
-from action_contract._json_schema import action_schemas
-from action_contract._sampling import draw_examples
+from action_contract._catalog._json_schema import action_schemas
+from action_contract._generate._sampling import draw_examples
 
 SHOP = load_catalog(FIXTURES / "projects" / "shop")
 ALL = load_catalog(FIXTURES / "metadata" / "all_inputs.graphql")

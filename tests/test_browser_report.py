@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 
 from action_contract import load_catalog
-from action_contract._cli import main
+from action_contract._cli._main import main
 
 SHOP = FIXTURES / "projects" / "shop"
 HANDLERS = FIXTURES / "handlers"

@@ -22,7 +22,6 @@ from action_contract import (
     InvalidArgument,
     Settings,
     TransportFailure,
-    _checks,
     adversarial_requests,
     edge_requests,
     judge,
@@ -32,7 +31,9 @@ from action_contract import (
     render_text,
     run_contract,
 )
-from action_contract._checks import (
+from action_contract._generate._sampling import draw_examples
+from action_contract._run import _checks
+from action_contract._run._checks import (
     accepts_valid,
     checks_for,
     enforces_secret,
@@ -41,7 +42,6 @@ from action_contract._checks import (
     output_conforms,
     rejects_invalid,
 )
-from action_contract._sampling import draw_examples
 
 SHOP = load_catalog(FIXTURES / "projects" / "shop")
 UUID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"

@@ -30,7 +30,7 @@ import pytest
 import yaml
 from conftest import FIXTURES
 
-from action_contract._cli import main
+from action_contract._cli._main import main
 
 ROOT = FIXTURES.parent
 WORKFLOW_FILE = FIXTURES / "ci" / "github-actions.yml"

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ElementTree
 from click.testing import CliRunner
 from conftest import FIXTURES
 
-from action_contract._cli import main
+from action_contract._cli._main import main
 
 SHOP = str(FIXTURES / "projects" / "shop")
 GOOD = f"{FIXTURES / 'handlers' / 'shop.py'}:app"

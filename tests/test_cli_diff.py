@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from action_contract import CatalogDiff, Change, Impact, diff_catalogs, load_catalog
-from action_contract._cli import main
-from action_contract._diff_render import render_diff_markdown
+from action_contract._cli._main import main
+from action_contract._diff._render import render_diff_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP = ROOT / "fixtures" / "projects" / "shop"

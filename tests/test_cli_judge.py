@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from action_contract._cli import main
+from action_contract._cli._main import main
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 SHOP = str(FIXTURES / "projects" / "shop")

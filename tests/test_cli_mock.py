@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 from servers import Command, running_command
 
-from action_contract._cli import main
+from action_contract._cli._main import main
 
 SHOP = FIXTURES / "projects" / "shop"
 ORDER = {

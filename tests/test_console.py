@@ -26,14 +26,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 import action_contract
-from action_contract import _executor_app as executor_app
 from action_contract import load_catalog
-from action_contract._executor import ReferenceExecutor
-from action_contract._executor_app import graphql_app
-from action_contract._graphiql_page import SECRET_PLACEHOLDER, bundle, console_headers
-from action_contract._mock import MockHandler
-from action_contract._mock_target import MockTarget
-from action_contract._targets import DEFAULT_APP_BASE_URL
+from action_contract._executor import _app as executor_app
+from action_contract._executor._app import graphql_app
+from action_contract._executor._console import SECRET_PLACEHOLDER, bundle, console_headers
+from action_contract._executor._executor import ReferenceExecutor
+from action_contract._mock._handler import MockHandler
+from action_contract._mock._target import MockTarget
+from action_contract._send._targets import DEFAULT_APP_BASE_URL
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOP = load_catalog(FIXTURES / "projects" / "shop")
@@ -183,7 +183,7 @@ def test_a_copy_built_without_graphiql_says_how_to_mend_it(monkeypatch: pytest.M
 
 
 def test_this_install_has_graphiql_bundled() -> None:
-    folder = Path(action_contract.__file__).parent / "_graphiql"
+    folder = Path(action_contract.__file__).parent / "_executor" / "_graphiql"
     assert hook.is_current(folder), f"{folder} is missing or stale: reinstall (pip install -e .) to run the build hook"
     found = bundle()
     assert found is not None and found.label == "GraphiQL 4.1.2"
@@ -304,4 +304,4 @@ def test_the_wheel_ships_graphiql(tmp_path: Path) -> None:
     assert found is not None
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-    assert {f"action_contract/_graphiql/{name}" for name in [*found.files, "manifest.json"]} <= names
+    assert {f"action_contract/_executor/_graphiql/{name}" for name in [*found.files, "manifest.json"]} <= names

@@ -38,13 +38,13 @@ from action_contract import (
     render_text,
     run_contract,
 )
-from action_contract._executor_schema import ExecutorSchema
-from action_contract._json_schema import action_schemas
-from action_contract._locations import Locations, Reporter
-from action_contract._metadata_api import MetadataState, apply_calls
-from action_contract._sampling import draw_examples
-from action_contract._scalars import POSTGRES_SCALARS
-from action_contract._yaml import load_yaml
+from action_contract._catalog._json_schema import action_schemas
+from action_contract._catalog._locations import Locations, Reporter
+from action_contract._catalog._metadata_api import MetadataState, apply_calls
+from action_contract._catalog._scalars import POSTGRES_SCALARS
+from action_contract._catalog._yaml import load_yaml
+from action_contract._executor._schema import ExecutorSchema
+from action_contract._generate._sampling import draw_examples
 
 CORPUS = os.environ.get("ACTION_CONTRACT_CORPUS")
 pytestmark = pytest.mark.skipif(not CORPUS, reason="set ACTION_CONTRACT_CORPUS to the corpus folder")

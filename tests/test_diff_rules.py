@@ -25,7 +25,7 @@ import pytest
 from graphql import find_breaking_changes, find_dangerous_changes
 
 from action_contract import Catalog, CatalogDiff, HasuraProfile, diff_catalogs, load_catalog
-from action_contract._executor_schema import ExecutorSchema
+from action_contract._executor._schema import ExecutorSchema
 
 Severity = Literal["breaking", "dangerous", "safe"]
 Side = Literal["handler", "client"]

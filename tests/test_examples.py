@@ -9,7 +9,7 @@ import pytest
 from conftest import FIXTURES
 
 from action_contract import InvalidArgument, Latency, MetadataError, load_catalog, load_examples
-from action_contract._mock_replies import MockResponder
+from action_contract._mock._replies import MockResponder
 
 SHOP = load_catalog(FIXTURES / "projects" / "shop", env={"SHOP_ACTIONS_URL": "http://x", "SHOP_WEBHOOK_SECRET": "s"})
 SAMPLE = FIXTURES / "mock" / "shop-examples.yaml"

@@ -30,9 +30,9 @@ from action_contract import (
     register_scalar,
     strict_findings,
 )
-from action_contract import _scalars as scalars_module
-from action_contract._fake import OutputFaker
-from action_contract._scalars import POSTGRES_SCALARS
+from action_contract._catalog import _scalars as scalars_module
+from action_contract._catalog._scalars import POSTGRES_SCALARS
+from action_contract._generate._fake import OutputFaker
 
 # Every Postgres scalar as a non-null field and as a nullable list, plus recursive and realistic types.
 POSTGRES_SDL = (
@@ -138,7 +138,8 @@ def test_values_use_only_the_rng_passed_in():
 
 def test_values_do_not_depend_on_hash_randomization():
     script = (
-        "import json, random; from action_contract import load_catalog; from action_contract._fake import OutputFaker;"
+        "import json, random; from action_contract import load_catalog;"
+        "from action_contract._generate._fake import OutputFaker;"
         "c = load_catalog('fixtures/projects/shop'); f = OutputFaker(c);"
         "print(json.dumps([f.value(a.output_type, random.Random(s), name=a.name) for a in c for s in range(5)]))"
     )

@@ -36,8 +36,8 @@ from action_contract import (
     edge_requests,
     load_catalog,
 )
-from action_contract._json_schema import action_schemas
-from action_contract._sampling import draw_examples
+from action_contract._catalog._json_schema import action_schemas
+from action_contract._generate._sampling import draw_examples
 
 # The runner loads `faulty.py:envelope_app` with the file's folder on sys.path; so do we.
 sys.path.insert(0, str(FIXTURES / "handlers"))

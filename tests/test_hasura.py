@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from action_contract import Catalog, HasuraProfile, InvalidArgument, load_catalog
-from action_contract._action_request import prepare_call
-from action_contract._hasura import Verdict, decode_reply, judge
-from action_contract._response import ActionResponse, TransportFailure
+from action_contract._generate._action_request import prepare_call
+from action_contract._hasura._judge import Verdict, decode_reply, judge
+from action_contract._send._response import ActionResponse, TransportFailure
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator, FormatChecker
 
 from action_contract import EnumType, InputObjectType, ObjectType, ScalarType, load_catalog
-from action_contract._json_schema import action_schemas, schema_document
+from action_contract._catalog._json_schema import action_schemas, schema_document
 
 INT_MAX = 2**31 - 1
 

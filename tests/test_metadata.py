@@ -17,7 +17,7 @@ from action_contract import (
     TypeRef,
     load_catalog,
 )
-from action_contract._model import DEFAULT_IGNORED_CLIENT_HEADERS
+from action_contract._catalog._model import DEFAULT_IGNORED_CLIENT_HEADERS
 
 
 def test_cli_project_merges_sdl_and_yaml_like_the_hasura_cli(fixtures):

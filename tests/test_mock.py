@@ -26,8 +26,8 @@ from action_contract import (
     run_contract,
     strict_findings,
 )
-from action_contract._mock_replies import MockResponder
-from action_contract._sampling import draw_examples
+from action_contract._generate._sampling import draw_examples
+from action_contract._mock._replies import MockResponder
 
 ENV = {"SHOP_ACTIONS_URL": "http://127.0.0.1:3000", "SHOP_WEBHOOK_SECRET": "s3cret"}
 SHOP = load_catalog(FIXTURES / "projects" / "shop", env=ENV)

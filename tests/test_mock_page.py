@@ -16,9 +16,9 @@ from servers import serving
 
 from action_contract import MockHandler, load_catalog
 from action_contract._errors import InvalidArgument
-from action_contract._journal import Journal
-from action_contract._mock_page import journal_page
-from action_contract._mock_replies import MockReply
+from action_contract._mock._journal import Journal
+from action_contract._mock._page import journal_page
+from action_contract._mock._replies import MockReply
 
 ENV = {"SHOP_ACTIONS_URL": "http://127.0.0.1:3000", "SHOP_WEBHOOK_SECRET": "s3cret"}
 SHOP = load_catalog(FIXTURES / "projects" / "shop", env=ENV)

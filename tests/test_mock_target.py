@@ -7,7 +7,7 @@ import dataclasses
 from conftest import FIXTURES
 
 from action_contract import MockHandler, MockTarget, app_target, conforming_requests, load_catalog
-from action_contract._sampling import draw_examples
+from action_contract._generate._sampling import draw_examples
 
 ENV = {"SHOP_ACTIONS_URL": "http://shop.test", "SHOP_WEBHOOK_SECRET": "s"}
 CATALOG = load_catalog(FIXTURES / "projects" / "shop", env=ENV)

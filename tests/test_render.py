@@ -44,9 +44,9 @@ from action_contract import (
     render_text,
     run_contract,
 )
-from action_contract._app_loader import load_app
-from action_contract._checks import Case, hasura_accepts
-from action_contract._reproduce import curl_command, pytest_snippet, secret_sources
+from action_contract._render._reproduce import curl_command, pytest_snippet, secret_sources
+from action_contract._run._checks import Case, hasura_accepts
+from action_contract._send._app_loader import load_app
 
 SHOP_DIR = FIXTURES / "projects" / "shop"
 FAULTY = FIXTURES / "handlers" / "faulty.py"

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 
 from action_contract import CallableTarget, GroupResult, Report, Settings, load_catalog, run_contract
-from action_contract._cli import main
-from action_contract._render_html import render_html
+from action_contract._cli._main import main
+from action_contract._render._html import render_html
 
 SHOP = FIXTURES / "projects" / "shop"
 

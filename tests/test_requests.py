@@ -20,9 +20,9 @@ from action_contract import (
     load_catalog,
     register_scalar,
 )
-from action_contract import _scalars as scalars_module
-from action_contract._json_schema import action_schemas
-from action_contract._sampling import draw_examples
+from action_contract._catalog import _scalars as scalars_module
+from action_contract._catalog._json_schema import action_schemas
+from action_contract._generate._sampling import draw_examples
 
 SHOP = load_catalog(FIXTURES / "projects" / "shop")
 ALL = load_catalog(FIXTURES / "metadata" / "all_inputs.graphql")

@@ -18,7 +18,7 @@ from action_contract import (
     run_contract,
     run_group,
 )
-from action_contract._app_loader import load_app
+from action_contract._send._app_loader import load_app
 
 SHOP = FIXTURES / "projects" / "shop"
 HANDLERS = FIXTURES / "handlers"

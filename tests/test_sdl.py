@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from action_contract._graphql import read_sdl
-from action_contract._locations import Locations
-from action_contract._sdl import read_plain_sdl
+from action_contract._catalog._graphql import read_sdl
+from action_contract._catalog._locations import Locations
+from action_contract._catalog._sdl import read_plain_sdl
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,9 +17,9 @@ from jsonschema import Draft202012Validator
 from test_hasura import HASURA_TESTS_SDL, load_sdl
 
 from action_contract import Catalog, EnumType, ObjectType, ScalarType, TypeRef, load_catalog
-from action_contract._json_schema import action_schemas
-from action_contract._scalar_strategies import scalar_strategy
-from action_contract._strict import StrictFinding, strict_findings
+from action_contract._catalog._json_schema import action_schemas
+from action_contract._generate._scalar_strategies import scalar_strategy
+from action_contract._hasura._strict import StrictFinding, strict_findings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 

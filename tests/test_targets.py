@@ -25,9 +25,9 @@ from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 from action_contract import ActionRequest, InvalidArgument
-from action_contract._app_loader import app_kind, load_app
-from action_contract._in_process import AppTarget, CallableTarget, app_target
-from action_contract._targets import HttpTarget, rebase_url
+from action_contract._send._app_loader import app_kind, load_app
+from action_contract._send._in_process import AppTarget, CallableTarget, app_target
+from action_contract._send._targets import HttpTarget, rebase_url
 
 SHORT = 0.3  # the action timeout of tests that must time out; kept small so the file stays fast
 HASURA_HEADERS = (("Content-Type", "application/json"), ("User-Agent", "hasura-graphql-engine/v2.40.0"))

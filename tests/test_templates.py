@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from action_contract import TemplateError
-from action_contract._templates import read_dotenv, render_handler, render_header_value, template_variables
+from action_contract._catalog._templates import read_dotenv, render_handler, render_header_value, template_variables
 
 
 @pytest.mark.parametrize(

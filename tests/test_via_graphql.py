@@ -28,10 +28,10 @@ from action_contract import (
     render_json,
     run_contract,
 )
-from action_contract._cli import main
-from action_contract._profiles import HasuraProfile
-from action_contract._sampling import draw_examples
-from action_contract._via_graphql import GraphQLRoute
+from action_contract._cli._main import main
+from action_contract._executor._via_graphql import GraphQLRoute
+from action_contract._generate._profiles import HasuraProfile
+from action_contract._generate._sampling import draw_examples
 
 # The faulty handlers expect the secret of the project's .env when SHOP_WEBHOOK_SECRET is unset.
 SHOP_ENV = {"SHOP_ACTIONS_URL": "http://shop.test", "SHOP_WEBHOOK_SECRET": "change-me"}

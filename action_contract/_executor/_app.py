@@ -1,0 +1,151 @@
+"""`graphql_app`: a `ReferenceExecutor` as Hasura's HTTP endpoints, an ASGI app for uvicorn.
+
+`POST /v1/graphql` (one request or a batch), `GET /healthz` ("OK", as Hasura answers),
+`GET /v1/version`, and GraphiQL at `GET /` and `GET /console` (files bundled, see `_graphiql_page`).
+CORS is open to any origin, as Hasura's default `HASURA_GRAPHQL_CORS_DOMAIN=*` is. The executor is
+synchronous (it calls handlers through a `Target`), so each request runs on a worker thread; the lifespan
+starts and stops the asynchronous-action worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from ._console import ASSET_PREFIX, bundle, console_csp, console_headers, console_page, missing_page
+from ._executor import ReferenceExecutor
+from ._reply import GraphQLReply
+from ._schema import field_kind
+
+__all__ = ["DEFAULT_MAX_REQUEST", "graphql_app"]
+
+#: Bytes of a GraphQL request body; more is answered 413 without reading on.
+DEFAULT_MAX_REQUEST = 8 * 1024 * 1024
+
+#: Called after each GraphQL request with the reply and the seconds it took (the CLI's log line).
+OnRequest = Callable[[GraphQLReply, float], None]
+
+
+def graphql_app(
+    executor: ReferenceExecutor,
+    *,
+    max_request: int = DEFAULT_MAX_REQUEST,
+    on_request: OnRequest | None = None,
+    console: bool = True,
+) -> Starlette:
+    """An ASGI app serving `executor` at `/v1/graphql`, with `/healthz`, `/v1/version` and GraphiQL (`console`)."""
+
+    async def graphql(request: Request) -> Response:
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > max_request:
+            return _too_large(max_request)
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > max_request:
+                return _too_large(max_request)
+        headers = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in request.scope["headers"]]
+        started = time.perf_counter()
+        reply = await run_in_threadpool(executor.execute_http, bytes(body), headers)
+        if on_request is not None:
+            on_request(reply, time.perf_counter() - started)
+        response = Response(reply.encoded(), status_code=reply.status, media_type="application/json")
+        for name, value in reply.headers:
+            response.headers.append(name, value)  # every Set-Cookie of the handler, in order
+        return response
+
+    async def healthz(_request: Request) -> Response:
+        return PlainTextResponse("OK")
+
+    async def version(_request: Request) -> Response:
+        return JSONResponse({"version": executor.profile.label})
+
+    async def console_html(request: Request) -> Response:
+        files = bundle()
+        if files is None:
+            return HTMLResponse(missing_page(f"{request.base_url}v1/graphql"), headers={"cache-control": "no-store"})
+        nonce = secrets.token_urlsafe(16)
+        catalog = executor.catalog
+        actions = [(action.name, field_kind(action)) for action in catalog]
+        page = console_page(
+            bundle=files,
+            nonce=nonce,
+            headers=console_headers(executor.admin_secret, local=_is_local(request)),
+            actions=actions,
+            roles=executor.schemas.roles(),
+            about=f"{len(catalog)} actions from {catalog.source}, Hasura {executor.profile.label}",
+        )
+        # no-store: the page may carry the admin secret.
+        return HTMLResponse(page, headers={"cache-control": "no-store", "content-security-policy": console_csp(nonce)})
+
+    async def console_asset(request: Request) -> Response:
+        name = request.path_params["name"]
+        files = bundle()
+        if files is None or name not in files.files:  # only the manifest's names: nothing outside the folder
+            return PlainTextResponse(f"no console file {name!r}", status_code=404)
+        return FileResponse(
+            files.folder / name, media_type=files.media_type(name), headers={"cache-control": "max-age=86400"}
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        executor.start()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(executor.close)
+
+    routes = [
+        Route("/v1/graphql", graphql, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/v1/version", version, methods=["GET"]),
+    ]
+    if console:
+        routes += [
+            Route("/", console_html, methods=["GET"]),
+            Route("/console", console_html, methods=["GET"]),
+            Route(ASSET_PREFIX + "{name}", console_asset, methods=["GET"]),
+        ]
+    return Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origin_regex=".*",
+                allow_methods=["*"],
+                allow_headers=["*"],
+                allow_credentials=True,
+            )
+        ],
+        lifespan=lifespan,
+    )
+
+
+def _is_local(request: Request) -> bool:
+    """Whether the browser runs on this machine (loopback), so the page may carry the admin secret."""
+    if request.client is None:
+        return False
+    try:
+        return ipaddress.ip_address(request.client.host).is_loopback
+    except ValueError:
+        return False
+
+
+def _too_large(limit: int) -> Response:
+    error: dict[str, Any] = {
+        "message": f"request body larger than {limit} bytes",
+        "extensions": {"path": "$", "code": "request-too-large"},
+    }
+    return JSONResponse({"errors": [error]}, status_code=413)
