@@ -27,7 +27,8 @@ from action_contract import (
     load_catalog,
 )
 from action_contract._generate._sampling import draw_examples
-from action_contract._mock._validation import MAX_PROBLEMS, CallProblem, CallValidator, call_problems, input_problems
+from action_contract._mock._problems import MAX_PROBLEMS, CallProblem
+from action_contract._mock._validation import CallValidator, call_problems, input_problems
 
 SHOP_ENV = {"SHOP_ACTIONS_URL": "http://127.0.0.1:3000", "SHOP_WEBHOOK_SECRET": "s3cret"}
 SHOP = load_catalog(FIXTURES / "projects" / "shop", env=SHOP_ENV)

@@ -24,7 +24,8 @@ from .._generate._action_request import handler_url
 from .._generate._fake import OutputFaker
 from .._suggest import did_you_mean, listed, short_json
 from ._examples import BUILTIN_SCENARIOS, ActionExamples, Examples, Latency
-from ._validation import CallProblem, CallValidator
+from ._problems import CallProblem
+from ._validation import CallValidator
 
 __all__ = [
     "DEFAULT_CACHE_SIZE",
