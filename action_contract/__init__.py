@@ -23,10 +23,11 @@ from ._executor._app import graphql_app
 from ._executor._executor import ReferenceExecutor
 from ._executor._reply import GraphQLReply, HandlerCall
 from ._generate._action_request import ActionRequest
-from ._generate._adversarial import VIOLATIONS, adversarial_requests, applicable_violations
+from ._generate._adversarial import adversarial_requests, applicable_violations
 from ._generate._profiles import HasuraProfile
 from ._generate._requests import conforming_requests, edge_requests
 from ._generate._scalar_strategies import register_scalar
+from ._generate._violations import VIOLATIONS
 from ._hasura._judge import Verdict, judge
 from ._hasura._strict import StrictFinding, strict_findings
 from ._mock._examples import Examples, Latency, load_examples

@@ -1,10 +1,11 @@
 """`load_catalog`: find Hasura metadata at a path, read it in whatever form it has, build the Catalog.
 
-This is the only module that opens metadata files. Forms (contract §6): a Hasura CLI project (root
-with config.yaml, or its metadata directory), a metadata export (JSON/YAML, bare or wrapped in
-`{resource_version, metadata}`), a file of metadata API calls (list or `bulk`), config-v1 migrations,
-and a bare SDL file. Every form becomes Hasura's JSON metadata shape first, then one builder checks
-it the way Hasura does and makes the immutable Catalog. All problems are collected before failing.
+This module and `_metadata_files` are the only ones that open metadata files. Forms (contract §6):
+a Hasura CLI project (root with config.yaml, or its metadata directory), a metadata export (JSON/YAML,
+bare or wrapped in `{resource_version, metadata}`), a file of metadata API calls (list or `bulk`),
+config-v1 migrations, and a bare SDL file. Every form becomes Hasura's JSON metadata shape first, then
+one builder checks it the way Hasura does and makes the immutable Catalog. All problems are collected
+before failing.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ._custom_types import read_custom_types
 from ._graphql import read_sdl
 from ._locations import Locations, Reporter
 from ._metadata_api import MetadataState, apply_calls, resolved_types
+from ._metadata_files import Calls, metadata_version, migration_files, read_text, search, shown_path
 from ._model import Action, Catalog, NamedType
 from ._project import read_metadata_directory
 from ._scalars import POSTGRES_SCALARS
@@ -30,10 +32,7 @@ from ._yaml import SourceProblem, load_json, load_yaml, register_json
 
 __all__ = ["load_catalog"]
 
-_MIGRATION = re.compile(r"^(\d+)_.*")
-_SEARCH_DEPTH = 4
 _DEFAULT_BASE_URL = "http://localhost:3000"  # the Hasura CLI's default actions.handler_webhook_baseurl
-_SKIP_DIRS = {".git", "node_modules", ".venv", "venv", "__pycache__", "dist", "build"}
 
 
 def load_catalog(
@@ -71,7 +70,7 @@ class _Loader:
         return Reporter(self.locations, self.problems)
 
     def load(self) -> Catalog:
-        shown = _shown(self.path)
+        shown = shown_path(self.path)
         try:
             kind, raw = self._read(self.path, shown)
         except SourceProblem as exc:
@@ -103,11 +102,11 @@ class _Loader:
         if path.name in {"actions.yaml", "version.yaml"} or (
             path.name == "actions.graphql" and path.with_name("actions.yaml").is_file()
         ):
-            return self._read_directory(path.parent, _shown(path.parent))
+            return self._read_directory(path.parent, shown_path(path.parent))
         if path.name == "config.yaml":
-            return self._read_directory(path.parent, _shown(path.parent))
+            return self._read_directory(path.parent, shown_path(path.parent))
         self.dotenv = path.parent / ".env"
-        text = _read_text(path, shown)
+        text = read_text(path, shown)
         if path.suffix in {".graphql", ".gql", ".graphqls"}:
             sdl = read_sdl(text, shown, self.locations, self.problems)
             for action in sdl.actions:
@@ -127,7 +126,7 @@ class _Loader:
             metadata = document["metadata"]
             return f"metadata export (version {metadata.get('version', '?')})", metadata
         if isinstance(document, list) or (isinstance(document, dict) and "type" in document and "args" in document):
-            return "metadata API calls", _Calls(document)
+            return "metadata API calls", Calls(document)
         if isinstance(document, dict) and (
             {"actions", "custom_types", "version", "sources", "tables"} & document.keys()
         ):
@@ -147,27 +146,27 @@ class _Loader:
         if config.is_file():
             return self._read_project(directory, shown)
         if (directory / "actions.yaml").is_file() or (directory / "actions.graphql").is_file():
-            version = _metadata_version(directory, shown, self.locations, self.problems)
+            version = metadata_version(directory, shown, self.locations, self.problems)
             # The CLI reads .env from the project root, one level above the metadata directory.
             self.dotenv = directory.parent / ".env" if not (directory / ".env").is_file() else directory / ".env"
             raw = read_metadata_directory(directory, shown, self.locations, self.problems)
             return f"Hasura metadata directory (version {version})", raw
         if (directory / "version.yaml").is_file():
             self.dotenv = directory.parent / ".env"
-            version = _metadata_version(directory, shown, self.locations, self.problems)
+            version = metadata_version(directory, shown, self.locations, self.problems)
             return f"Hasura metadata directory (version {version})", {}
-        if _migration_files(directory):
+        if migration_files(directory):
             return self._read_migrations(directory, shown)
         for name in ("metadata.json", "metadata.yaml", "hasura_metadata.json"):
             if (directory / name).is_file():
                 return self._read(directory / name, f"{shown}/{name}")
-        found = _search(directory)
+        found = search(directory)
         if len(found) == 1:
-            return self._read(found[0], _shown(found[0]))
+            return self._read(found[0], shown_path(found[0]))
         raise SourceProblem(
             Problem(
                 message=(
-                    f"several Hasura projects below this directory: {', '.join(_shown(f) for f in found[:8])}"
+                    f"several Hasura projects below this directory: {', '.join(shown_path(f) for f in found[:8])}"
                     if found
                     else "no Hasura metadata here: no config.yaml, actions.yaml, actions.graphql or metadata export"
                 ),
@@ -181,7 +180,7 @@ class _Loader:
     def _read_project(self, directory: Path, shown: str) -> tuple[str, Any]:
         config_shown = f"{shown}/config.yaml"
         config = load_yaml(
-            _read_text(directory / "config.yaml", config_shown), config_shown, self.locations, self.problems
+            read_text(directory / "config.yaml", config_shown), config_shown, self.locations, self.problems
         )
         config = config if isinstance(config, dict) else {}
         self.dotenv = directory / ".env"
@@ -204,16 +203,16 @@ class _Loader:
                     hint="Run `hasura metadata export` in the project, or fix metadata_directory in config.yaml.",
                 )
             )
-        _metadata_version(metadata_dir, metadata_shown, self.locations, self.problems)
+        metadata_version(metadata_dir, metadata_shown, self.locations, self.problems)
         raw = read_metadata_directory(metadata_dir, metadata_shown, self.locations, self.problems)
         return f"Hasura CLI project (config v{version})", raw
 
     def _read_migrations(self, directory: Path, shown: str) -> tuple[str, Any]:
-        files = _migration_files(directory)
+        files = migration_files(directory)
         calls: list[Any] = []
         for file in files:
             file_shown = f"{shown}/{file.relative_to(directory)}"
-            text = _read_text(file, file_shown)
+            text = read_text(file, file_shown)
             document = (
                 load_json(text, file_shown)
                 if file.suffix == ".json"
@@ -224,13 +223,13 @@ class _Loader:
             if document is not None:
                 calls.append({"type": "bulk", "args": document if isinstance(document, list) else [document]})
         self.dotenv = directory.parent / ".env"
-        return f"Hasura migrations ({_plural(len(files), 'file')})", _Calls(calls)
+        return f"Hasura migrations ({_plural(len(files), 'file')})", Calls(calls)
 
     # -- building --------------------------------------------------------------------------------
 
     def _build(self, kind: str, raw: Any, shown: str) -> Catalog | None:
         report = self.report
-        if isinstance(raw, _Calls):
+        if isinstance(raw, Calls):
             state = MetadataState()
             apply_calls(state, raw.calls, report, self.postgres)
             if report.failed:
@@ -304,7 +303,7 @@ class _Loader:
                 definition,
                 f"{message} (used by {_count_names(users)})",
                 key="handler" if how == "handler" else "headers",
-                hint=f"Set {name} in the environment or in {_shown(self.dotenv) if self.dotenv else '.env'}, "
+                hint=f"Set {name} in the environment or in {shown_path(self.dotenv) if self.dotenv else '.env'}, "
                 f"or pass --env {name}=...; until then requests for these actions cannot be built.",
             )
         return {name: env[name] for name in uses if name in env}
@@ -334,13 +333,6 @@ def _count_names(names: list[str]) -> str:
     return f"{len(names)} action{'s' if len(names) != 1 else ''}: {shown}"
 
 
-@dataclass(frozen=True)
-class _Calls:
-    """Metadata API calls, to be applied in order rather than read as a metadata document."""
-
-    calls: Any
-
-
 def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
@@ -350,76 +342,3 @@ def _safe_variables(template: str) -> list[str]:
         return template_variables(template)
     except ValueError:
         return []
-
-
-def _read_text(path: Path, shown: str | None = None) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceProblem(
-            Problem(message=f"not UTF-8 text: {exc.reason} at byte {exc.start}", file=shown or str(path))
-        ) from None
-    except OSError as exc:
-        raise SourceProblem(Problem(message=f"cannot read: {exc.strerror}", file=shown or str(path))) from None
-
-
-def _metadata_version(directory: Path, shown: str, locations: Locations, problems: list[Problem]) -> Any:
-    version_file = directory / "version.yaml"
-    if not version_file.is_file():
-        return "?"
-    document = load_yaml(_read_text(version_file), f"{shown}/version.yaml", locations, problems)
-    return document.get("version", "?") if isinstance(document, dict) else "?"
-
-
-def _migration_files(directory: Path) -> list[Path]:
-    """Config-v1 migrations: `<version>_name/up.yaml` or `<version>_name.up.yaml`, in version order."""
-    if not directory.is_dir():
-        return []
-    found: list[tuple[int, Path]] = []
-    for entry in directory.iterdir():
-        match = _MIGRATION.match(entry.name)
-        if not match:
-            continue
-        if entry.is_dir():
-            for name in ("up.yaml", "up.json"):
-                if (entry / name).is_file():
-                    found.append((int(match.group(1)), entry / name))
-        elif entry.name.endswith((".up.yaml", ".up.json")):
-            found.append((int(match.group(1)), entry))
-    return [p for _, p in sorted(found)]
-
-
-def _search(directory: Path) -> list[Path]:
-    """Hasura projects or metadata directories below `directory` (a repository root, say)."""
-    found: list[Path] = []
-
-    def walk(current: Path, depth: int) -> None:
-        if depth > _SEARCH_DEPTH:
-            return
-        try:
-            entries = sorted(current.iterdir())
-        except OSError:
-            return
-        for entry in entries:
-            if not entry.is_dir() or entry.name in _SKIP_DIRS or entry.name.startswith("."):
-                continue
-            project = (entry / "config.yaml").is_file() and any(
-                (entry / d).is_dir() for d in ("metadata", "migrations")
-            )
-            if project or (entry / "actions.yaml").is_file() or (entry / "actions.graphql").is_file():
-                found.append(entry)
-            else:
-                walk(entry, depth + 1)
-
-    walk(directory, 1)
-    return found
-
-
-def _shown(path: Path | None) -> str:
-    if path is None:
-        return ""
-    try:
-        relative = os.path.relpath(path)
-    except ValueError:
-        return str(path)
-    return str(path) if relative.startswith("..") else relative

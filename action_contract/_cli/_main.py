@@ -18,9 +18,10 @@ from .._catalog._model import Catalog, EnumType, InputObjectType, ObjectType, Sc
 from .._catalog._scalars import postgres_category
 from .._errors import InvalidArgument, MetadataError, Problem
 from .._generate._action_request import ActionRequest
-from .._generate._adversarial import VIOLATIONS, adversarial_requests
+from .._generate._adversarial import adversarial_requests
 from .._generate._requests import conforming_requests, edge_requests
 from .._generate._sampling import draw_examples
+from .._generate._violations import VIOLATIONS
 from ._check import check
 from ._common import (
     EXIT_ERROR,

@@ -20,10 +20,11 @@ from .._catalog._model import Action, Catalog
 from .._errors import InvalidArgument
 from .._executor._via_graphql import GraphQLRoute
 from .._generate._action_request import ActionRequest, handler_url
-from .._generate._adversarial import VIOLATIONS, adversarial_requests, applicable_violations
+from .._generate._adversarial import adversarial_requests, applicable_violations
 from .._generate._profiles import HasuraProfile
 from .._generate._requests import conforming_requests, edge_requests
 from .._generate._sampling import draw_examples
+from .._generate._violations import VIOLATIONS
 from .._send._targets import DEFAULT_APP_BASE_URL, Target
 from ._checks import GROUPS, Check, Group, checks_for
 from ._exchange import Exchange, Found, Progress

@@ -3,7 +3,7 @@
 - `AppTarget`: an ASGI or WSGI app in-process through httpx's transports, with the ASGI lifespan.
 - `CallableTarget`: a plain function `(payload, headers) -> (status, body[, headers])`, sync or async.
 
-`app_target` picks the one that fits an app. They host the handler with the parts of `_app_loader`
+`app_target` picks the one that fits an app. They host the handler with the parts of `_app_host`
 (one event loop for the run, a worker thread that a deadline can abandon, the ASGI lifespan) and keep
 the `Target` contract of `_targets`, whose helpers build their replies and failures.
 """
@@ -22,22 +22,9 @@ import httpx
 
 from .._errors import InvalidArgument
 from .._generate._action_request import ActionRequest
-from ._app_loader import (
-    APP_KINDS,
-    ASGIApp,
-    BadReply,
-    EventLoop,
-    Lifespan,
-    Message,
-    Worker,
-    app_kind,
-    bounded,
-    describe_exception,
-    handler_headers,
-    handler_payload,
-    handler_reply,
-    load_app,
-)
+from ._app_host import ASGIApp, EventLoop, Lifespan, Message, Worker, bounded
+from ._app_loader import APP_KINDS, app_kind, describe_exception, load_app
+from ._handler_calls import BadReply, handler_headers, handler_payload, handler_reply
 from ._response import ActionResponse, Headers
 from ._targets import (
     DEFAULT_APP_BASE_URL,
