@@ -16,9 +16,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pytest_plugin
-
 import action_contract
+import pytest_plugin
 
 try:
     from mkdocs.exceptions import PluginError
