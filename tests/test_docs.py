@@ -259,6 +259,27 @@ def test_every_documented_command_parses(page):
         parse(args)
 
 
+# Options of other tools the manual names (pytest, curl, pip, bash, uvicorn), and one it names as not there.
+OTHER_OPTIONS = {
+    "--junitxml", "--collect-only", "--max-time", "--upgrade", "--noprofile", "--norc", "--app-dir",
+    "--fail-on-dangerous",
+}  # fmt: skip
+
+
+def test_every_option_the_manual_names_exists():
+    known = {"--version", "--help", "--action-contract"}
+    for command in main.commands.values():
+        known.update(o for param in command.params for o in (*param.opts, *param.secondary_opts))
+    known.update(f"--action-contract-{suffix}" for suffix, _, _ in pytest_plugin.OPTIONS)
+    named = {
+        (option, str(page.relative_to(ROOT)))
+        for page in _manual_pages()
+        for option in re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", page.read_text(encoding="utf-8"))
+    }
+    unknown = sorted((page, option) for option, page in named if option not in known | OTHER_OPTIONS)
+    assert unknown == []
+
+
 # --- the generated reference pages ------------------------------------------------------------------------
 
 
