@@ -123,6 +123,8 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
 def on_page_content(html: str, page: Any, config: Any, files: Any) -> str:
     """MkDocs: docstrings rendered into the API reference drop their citations, and must cite nothing else."""
     html = _CITATION.sub("", html)
+    if "Sentinel.UNSET" in html:  # mkdocs-click's table style cannot read click 8.3's unset defaults
+        raise PluginError(f"{page.file.src_uri}: a default rendered as Sentinel.UNSET; use mkdocs-click's plain style")
     if "§" in re.sub(r"<pre.*?</pre>", "", html, flags=re.DOTALL):
         cited = "; ".join(re.sub(r"<[^>]+>", "", m) for m in re.findall(r".{0,80}§.{0,20}", html))
         raise PluginError(f"{page.file.src_uri}: a rendered docstring cites a section sign: {cited}")

@@ -331,4 +331,9 @@ def test_the_docs_build_strictly(tmp_path):
         cwd=ROOT, env=_environment(), capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "site" / "reference" / "cli" / "index.html").is_file()
+    # The command reference is each command's --help: every option of every command is on the page.
+    page = (tmp_path / "site" / "reference" / "cli" / "index.html").read_text(encoding="utf-8")
+    for name, command in main.commands.items():
+        assert f'id="action-contract-{name}"' in page, name
+        for param in command.params:
+            assert all(option in page for option in param.opts), (name, param.opts)
