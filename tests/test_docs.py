@@ -34,6 +34,7 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 from servers import Command, running_command
 from test_ci_recipes import action_contract_commands, parse
+from test_fixture_handlers import FAULTS
 
 import action_contract
 import pytest_plugin
@@ -320,6 +321,16 @@ def test_the_plugin_page_lists_every_option():
 def test_a_page_citing_a_section_fails_the_build():
     with pytest.raises(Exception, match="section sign"):
         _hooks().render("Hasura checks the top level (§3.2).\n", "explanation/x.md")
+
+
+def test_the_sample_handlers_page_maps_each_faulty_app_to_the_check_that_catches_it():
+    rows = re.findall(
+        r"^\| `(\w+_app)` \| [^|]+ \| `(\w+)` \|$",
+        (DOCS / "reference" / "sample-handlers.md").read_text(),
+        re.MULTILINE,
+    )
+    # The faults tests/test_fixture_handlers.py proves each check catches, and the slow one (a timeout).
+    assert sorted(rows) == sorted([*FAULTS, ("slow_app", "hasura_accepts")])
 
 
 def test_the_docs_build_strictly(tmp_path):
