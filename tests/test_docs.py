@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
+import click
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
@@ -242,8 +243,8 @@ def test_the_readme_opens_with_the_two_commands_ci_runs():
     assert CI_RUN.read_text().rstrip().splitlines()[-1] == second
 
 
-@pytest.mark.parametrize("page", _manual_pages(), ids=lambda p: str(p.relative_to(ROOT)))
-def test_every_documented_command_parses(page):
+def _documented_commands(page: Path) -> list[list[str]]:
+    """The arguments of every `action-contract` command on the page: in sh and console blocks, and in prose."""
     text = page.read_text(encoding="utf-8")
     commands = []
     for language, body in re.findall(r"^```(\w*)\n(.*?)^```$", text, flags=re.MULTILINE | re.DOTALL):
@@ -254,10 +255,18 @@ def test_every_documented_command_parses(page):
     for span in re.findall(r"`(action-contract (?:check|mock|serve|diff|judge|validate|schema|example) [^`]*)`", prose):
         if "..." not in span and "[" not in span:  # usage summaries, not commands
             commands.append(shlex.split(span)[1:])
-    for args in commands:
-        if args[0].startswith("-"):  # --version, --help: nothing to parse
-            continue
-        parse(args)
+    return [args for args in commands if not args[0].startswith("-")]  # --version, --help: nothing to parse
+
+
+def test_every_documented_command_parses():
+    found = {str(page.relative_to(ROOT)): _documented_commands(page) for page in _manual_pages()}
+    assert sum(map(len, found.values())) > 20
+    for page, commands in found.items():
+        for args in commands:
+            try:
+                parse(args)
+            except click.UsageError as error:
+                raise AssertionError(f"{page}: action-contract {shlex.join(args)}: {error}") from error
 
 
 # Options of other tools the manual names (pytest, curl, pip, bash, uvicorn), and one it names as not there.
