@@ -1,6 +1,6 @@
-"""The CI recipes in fixtures/ci and README's "In CI": their shape, their command lines, and real runs.
+"""The CI recipes in fixtures/ci and the manual's CI guide: their shape, their command lines, and real runs.
 
-Every `action-contract ...` line of the GitHub Actions workflow, of pre-deploy.sh and of the README section
+Every `action-contract ...` line of the GitHub Actions workflow, of pre-deploy.sh and of docs/how-to/ci.md
 must parse against the real click command line, so the recipes cannot drift from it. The real runs build a
 user's repository in a temporary directory (hasura/ = the sample shop project, handler/ = its handler, a
 commit on `main`, a feature branch) and run the workflow's `run:` steps in order with bash, as a runner
@@ -35,7 +35,7 @@ from action_contract._cli._main import main
 ROOT = FIXTURES.parent
 WORKFLOW_FILE = FIXTURES / "ci" / "github-actions.yml"
 SCRIPT = FIXTURES / "ci" / "pre-deploy.sh"
-README = ROOT / "README.md"
+CI_GUIDE = ROOT / "docs" / "how-to" / "ci.md"
 BIN = Path(sys.executable).parent  # the venv's bin: action-contract, python with uvicorn and starlette
 DIFF_STEP = "Metadata diff against the base branch"
 # The recipes keep check's defaults (100 conforming and 50 invalid requests per action) and pass CHECK_ARGS
@@ -59,9 +59,7 @@ def _step(name: str) -> dict[str, Any]:
 
 
 def _in_ci_section() -> str:
-    text = README.read_text()
-    start = text.index("### In CI\n")
-    return text[start : text.index("### Sample handlers\n", start)]
+    return CI_GUIDE.read_text()
 
 
 def _script_defaults() -> dict[str, str]:
@@ -137,7 +135,7 @@ def _workflow_values(**overrides: str) -> dict[str, str]:
     return values
 
 
-def _readme_commands() -> list[list[str]]:
+def _guide_commands() -> list[list[str]]:
     section = _in_ci_section()
     commands = []
     for language, body in re.findall(r"^```(\w*)\n(.*?)^```$", section, flags=re.MULTILINE | re.DOTALL):
@@ -191,8 +189,8 @@ def test_the_script_commands_parse(check_args):
         assert parse(diff).params["fail_on"] == fail_on
 
 
-def test_the_readme_commands_parse():
-    commands = _readme_commands()
+def test_the_guide_commands_parse():
+    commands = _guide_commands()
     assert {"check", "diff"} <= {cmd[0] for cmd in commands}
     for args in commands:
         parse(args)
@@ -249,7 +247,7 @@ def test_run_steps_use_shell_variables_only():
             assert used <= allowed, (step["name"], used - allowed)
 
 
-def test_the_readme_shows_the_workflow_verbatim():
+def test_the_guide_shows_the_workflow_verbatim():
     section = _in_ci_section()
     blocks = re.findall(r"^```yaml\n(.*?)^```$", section, flags=re.MULTILINE | re.DOTALL)
     assert blocks == [WORKFLOW_FILE.read_text()]
