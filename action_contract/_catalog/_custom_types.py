@@ -81,8 +81,8 @@ def read_custom_types(raw: Any, report: Reporter, postgres_scalars: frozenset[st
 
     scalar_names = {n for n, t in types.items() if isinstance(t, ScalarType)}
     enum_names = {n for n, t in types.items() if isinstance(t, EnumType)}
-    input_names = {d.get("name") for d in inputs}
-    object_names = {d.get("name") for d in objects}
+    input_names = {d.get("name") for d in inputs if isinstance(d.get("name"), str)}
+    object_names = {d.get("name") for d in objects if isinstance(d.get("name"), str)}
     used_postgres: set[str] = set()
 
     def field_type_exists(ref: TypeRef, allowed: set[Any]) -> bool:
