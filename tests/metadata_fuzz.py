@@ -32,6 +32,7 @@ from action_contract import (
     edge_requests,
     load_catalog,
 )
+from action_contract._catalog._metadata_files import search
 from action_contract._cli._main import render_summary
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,14 +64,20 @@ class RandomChooser:
 
 
 def sources(extra: Sequence[Path] = ()) -> list[Path]:
-    """Every fixture metadata source (file or directory) plus those below `extra` roots."""
+    """Every fixture metadata source (file or directory) plus the projects and metadata files below `extra` roots."""
     found: list[Path] = []
-    for root in [*FIXTURE_DIRS, *extra]:
+    for root in FIXTURE_DIRS:
         for entry in sorted(root.iterdir()):
             if entry.name.startswith(".") or entry.name.lower().startswith("readme"):
                 continue
             if entry.is_dir() or entry.suffix in _TEXT_SUFFIXES:
                 found.append(entry)
+    for root in extra:
+        # A corpus holds repositories: each project found in one is a source, and so is each file of
+        # Hasura's own action tests (metadata API calls, one file per case).
+        for repository in sorted(p for p in root.iterdir() if p.is_dir()):
+            found.extend(search(repository) or [repository])
+        found.extend(sorted(root.glob("*/server/tests-py/queries/actions/**/*.yaml"))[:200])
     return found
 
 
@@ -377,7 +384,8 @@ class Outcome:
 
 
 def _unlocated(problems: Sequence[Problem]) -> list[Problem]:
-    return [p for p in problems if not p.file or (p.line is None and not p.json_path)]
+    # A problem about a whole directory (no project in it, several) is located by naming it.
+    return [p for p in problems if not p.file or (p.line is None and not p.json_path and not Path(p.file).is_dir())]
 
 
 def _unprintable(texts: Sequence[str]) -> str | None:

@@ -101,3 +101,13 @@ def test_an_alias_bomb_is_refused_quickly_naming_the_file(tmp_path: Path) -> Non
     outcome = load_outcome(file, seconds=5.0)
     assert outcome.kind == "metadata-error"
     assert "aliases expand to more than" in outcome.detail
+
+
+def test_deep_list_arguments_generate_requests_under_the_size_bound(tmp_path: Path) -> None:
+    file = tmp_path / "actions.graphql"
+    file.write_text("type Mutation { f(x: " + "[" * 20 + "Int!" + "]!" * 20 + "): String }\n")
+    outcome = load_outcome(file)
+    assert outcome.catalog is not None, outcome.detail
+    generated = generation_outcome(outcome.catalog, _first)
+    assert generated.kind == "ok", generated.detail
+    assert MAX_REQUEST_BYTES == 1 << 20

@@ -295,7 +295,7 @@ class _Loader:
 
     def _variables(self, actions: dict[str, Action], raw_actions: list[Any], report: Reporter) -> dict[str, str]:
         env = environment(self.env, self.dotenv)
-        raw_by_name = {r.get("name"): r for r in raw_actions if isinstance(r, dict)}
+        raw_by_name = {r.get("name"): r for r in raw_actions if isinstance(r, dict) and isinstance(r.get("name"), str)}
         uses: dict[str, list[tuple[str, str, Any]]] = {}
         for action in actions.values():
             definition = raw_by_name.get(action.name, {}).get("definition")
@@ -327,7 +327,7 @@ class _Loader:
         return {name: env[name] for name in uses if name in env}
 
     def _check_handlers(self, actions: dict[str, Action], raw_actions: list[Any], report: Reporter) -> None:
-        raw_by_name = {r.get("name"): r for r in raw_actions if isinstance(r, dict)}
+        raw_by_name = {r.get("name"): r for r in raw_actions if isinstance(r, dict) and isinstance(r.get("name"), str)}
         relative: dict[str, list[str]] = {}
         for action in actions.values():
             handler = action.handler

@@ -30,7 +30,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _MERGE_HINT = "A merge key takes an alias to a mapping (`<<: *defaults`) or a list of them."
 _KEY_HINT = "Write the key as a string; Hasura metadata is JSON, whose keys are strings."
 #: Values that YAML aliases may add beyond the document's own nodes (aliases re-use a built node).
-MAX_ALIAS_VALUES = 100_000
+MAX_ALIAS_VALUES = 20_000
 #: How deep YAML or JSON may nest; Python's own recursion limit is about 1,000.
 MAX_DEPTH = 200
 
