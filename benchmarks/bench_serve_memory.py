@@ -67,17 +67,17 @@ def bodies(count: int, seed: int) -> tuple[list[bytes], list[list[list[str]]]]:
             body = {"query": PLACE, "variables": {"items": _items(rng), "coupon": rng.choice([None, "SAVE10"])}}
         elif roll < 0.75:
             role = f"role{n}" if rng.random() < 1 / 3 else "customer"
-            body = {"query": '{ recommendations(customerId: "%s") { id name } }' % _uuid(rng)}
+            body = {"query": f'{{ recommendations(customerId: "{_uuid(rng)}") {{ id name }} }}'}
         elif roll < 0.80:
             role = "admin"
-            body = {"query": 'mutation { importCatalog(url: "https://x.test/%d") }' % n}
+            body = {"query": f'mutation {{ importCatalog(url: "https://x.test/{n}") }}'}
         elif roll < 0.90:
             out.append(
                 rng.choice(
                     [
                         b'{"query": "{ quote(items: [{sku: \\"a\\"',
                         json.dumps({"query": "{ quote(items: [) }" + " " * (n % 7)}).encode(),
-                        json.dumps({"query": "{ nope%d }" % n}).encode(),
+                        json.dumps({"query": f"{{ nope{n} }}"}).encode(),
                         json.dumps({"query": QUOTE.format(n=n), "variables": {"items": "x"}}).encode(),
                         json.dumps([{"query": "{ __typename }"}] * 3).encode(),
                     ]
@@ -89,7 +89,7 @@ def bodies(count: int, seed: int) -> tuple[list[bytes], list[list[list[str]]]]:
             kind = rng.choice(["aliases", "deep", "batch"])
             if kind == "aliases":
                 fields = " ".join(f"a{i}: __typename" for i in range(2000))
-                body = {"query": "query Many%d { %s }" % (n, fields)}
+                body = {"query": f"query Many{n} {{ {fields} }}"}
             elif kind == "deep":
                 body = {"query": "{ " + "__schema { queryType { " * 20 + "name" + " } }" * 20 + " }"}
             else:
@@ -100,7 +100,7 @@ def bodies(count: int, seed: int) -> tuple[list[bytes], list[list[list[str]]]]:
 
 
 def _uuid(rng: random.Random) -> str:
-    hexes = "%032x" % rng.getrandbits(128)
+    hexes = f"{rng.getrandbits(128):032x}"
     return f"{hexes[:8]}-{hexes[8:12]}-{hexes[12:16]}-{hexes[16:20]}-{hexes[20:]}"
 
 
@@ -163,7 +163,8 @@ def main() -> None:
         print(f"statuses: {statuses}")
         print(
             f"RSS start {start_rss:.1f} MB, end {samples[-1]:.1f} MB, peak {max(samples):.1f} MB, "
-            f"growth {samples[-1] - start_rss:+.1f} MB over {total} requests; median {statistics.median(rates):.0f} req/s"
+            f"growth {samples[-1] - start_rss:+.1f} MB over {total} requests; "
+            f"median {statistics.median(rates):.0f} req/s"
         )
     finally:
         server.terminate()
