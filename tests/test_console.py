@@ -131,7 +131,7 @@ def _page_for(app: Starlette, client: tuple[str, int]) -> str:
 
     async def get() -> str:
         transport = httpx.ASGITransport(app=app, client=client)
-        async with httpx.AsyncClient(transport=transport, base_url="http://serve.example") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost:8080") as http:
             return (await http.get("/console")).text
 
     return asyncio.run(get())

@@ -8,6 +8,7 @@ scalar, relationships only on top-level scalar fields (sync) and never beside ne
 
 from __future__ import annotations
 
+import math
 from collections.abc import MutableMapping
 from typing import Any
 
@@ -129,8 +130,11 @@ def _read_kind(definition: dict[str, Any], report: Reporter, subject: str, actio
             hint="Write kind: synchronous (or asynchronous) explicitly.",
         )
         return "synchronous"
-    if kind not in {"synchronous", "asynchronous"}:
-        report.error(definition, f"expected synchronous or asynchronous, but found {kind}", key="kind", subject=subject)
+    if not isinstance(kind, str) or kind not in {"synchronous", "asynchronous"}:
+        found = kind if isinstance(kind, str) else repr(kind)
+        report.error(
+            definition, f"expected synchronous or asynchronous, but found {found}", key="kind", subject=subject
+        )
         return "synchronous"
     return kind
 
@@ -294,7 +298,8 @@ def _read_timeout(definition: dict[str, Any], report: Reporter, subject: str) ->
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         report.error(definition, f"expected Int for timeout, but found {value!r}", key="timeout", subject=subject)
         return DEFAULT_TIMEOUT
-    if value != int(value):
+    # .inf, .nan and numbers past Int64 are what Hasura's Int parser calls out of bounds.
+    if not math.isfinite(value) or value != int(value) or value > 2**63 - 1:
         report.error(
             definition, f"{value} is out of bounds", key="timeout", subject=subject, hint="timeout is whole seconds."
         )

@@ -81,8 +81,8 @@ def read_custom_types(raw: Any, report: Reporter, postgres_scalars: frozenset[st
 
     scalar_names = {n for n, t in types.items() if isinstance(t, ScalarType)}
     enum_names = {n for n, t in types.items() if isinstance(t, EnumType)}
-    input_names = {d.get("name") for d in inputs}
-    object_names = {d.get("name") for d in objects}
+    input_names = {d.get("name") for d in inputs if isinstance(d.get("name"), str)}
+    object_names = {d.get("name") for d in objects if isinstance(d.get("name"), str)}
     used_postgres: set[str] = set()
 
     def field_type_exists(ref: TypeRef, allowed: set[Any]) -> bool:
@@ -112,7 +112,7 @@ def read_custom_types(raw: Any, report: Reporter, postgres_scalars: frozenset[st
     without_values = uninhabited_inputs(types)
     for definition in inputs:
         name = definition.get("name")
-        if name in without_values:
+        if isinstance(name, str) and name in without_values:
             report.warn(
                 definition,
                 f'input object "{name}" has no finite value: each one must contain another through non-null '
@@ -253,7 +253,7 @@ def _read_relationships(
 ) -> list[Relationship]:
     relationships = []
     raw_list = read_list(definition, "relationships", report)
-    sources = {r.get("source", "default") for r in raw_list if isinstance(r, dict)}
+    sources = {repr(r.get("source", "default")) for r in raw_list if isinstance(r, dict)}
     if len(sources) > 1:
         report.error(
             definition,

@@ -53,6 +53,17 @@ def read_sdl(text: str, file: str, locations: Locations, problems: list[Problem]
         return result
     try:
         document = parse(text)
+    except RecursionError:
+        problems.append(
+            Problem(
+                message="malformed GraphQL: nested too deeply to read",
+                file=file,
+                json_path="$",
+                code="parse-failed",
+                hint="Real schemas nest list types two or three levels deep; remove the extra brackets.",
+            )
+        )
+        return result
     except GraphQLSyntaxError as exc:
         location = exc.locations[0] if exc.locations else None
         problems.append(
@@ -68,8 +79,19 @@ def read_sdl(text: str, file: str, locations: Locations, problems: list[Problem]
         )
         return result
     reader = _Reader(file, locations, problems, result)
-    for definition in document.definitions:
-        reader.definition(definition)
+    try:
+        for definition in document.definitions:
+            reader.definition(definition)
+    except RecursionError:
+        problems.append(
+            Problem(
+                message="GraphQL type nested too deeply to read",
+                file=file,
+                json_path="$",
+                code="parse-failed",
+                hint="Real schemas nest list types two or three levels deep; remove the extra brackets.",
+            )
+        )
     return result
 
 

@@ -43,6 +43,12 @@ class Locations:
         if key_spots:
             self._key_spots[id(obj)] = key_spots
 
+    def copy(self, new: object, old: object) -> None:
+        """Record that `new` was made from `old` (a filtered copy, say): same spot, same entries."""
+        spot = self._spots.get(id(old))
+        if spot is not None:
+            self.add(new, spot, dict(self._key_spots.get(id(old), {})))
+
     def add_key(self, obj: object, key: Any, spot: Spot | None) -> None:
         """Record where entry `key` of `obj` came from (a merge may take it from another file)."""
         if spot is not None:
@@ -122,6 +128,11 @@ class Reporter:
                 obj, message, key=key, severity="warning", subject=subject, hint=hint, fallback=self.fallback
             )
         )
+
+    def within(self, parent: object, key: Any) -> Reporter:
+        """A Reporter for `parent[key]`: problems about values that were not recorded (scalars, say) land there."""
+        spot = self.locations.spot(parent, key) or self.fallback
+        return Reporter(self.locations, self.problems, spot)
 
     @property
     def error_count(self) -> int:

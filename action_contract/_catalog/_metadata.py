@@ -21,9 +21,9 @@ from .._errors import InvalidArgument, MetadataError, Problem
 from ._actions import read_action
 from ._custom_types import read_custom_types
 from ._graphql import read_sdl
-from ._locations import Locations, Reporter
+from ._locations import Locations, Reporter, Spot
 from ._metadata_api import MetadataState, apply_calls, resolved_types
-from ._metadata_files import Calls, metadata_version, migration_files, read_text, search, shown_path
+from ._metadata_files import Calls, is_dir, metadata_version, migration_files, read_text, search, shown_path
 from ._model import Action, Catalog, NamedType
 from ._project import read_metadata_directory
 from ._scalars import POSTGRES_SCALARS
@@ -75,6 +75,19 @@ class _Loader:
             kind, raw = self._read(self.path, shown)
         except SourceProblem as exc:
             self.problems.append(exc.problem)
+            raise MetadataError(self.problems, source=shown) from None
+        except (OSError, ValueError) as exc:
+            # The OS refused a path the metadata names (too long, a NUL byte, no permission).
+            where = getattr(exc, "filename", None)
+            self.problems.append(
+                Problem(
+                    message=f"cannot read {shown_path(Path(where)) if where else 'a path it names'}: "
+                    f"{getattr(exc, 'strerror', None) or exc}",
+                    file=shown,
+                    json_path="$",
+                    hint="Check the directory and file names in config.yaml and the !include paths.",
+                )
+            )
             raise MetadataError(self.problems, source=shown) from None
         catalog = None
         if not self.report.failed:
@@ -136,6 +149,7 @@ class _Loader:
                 message="not Hasura metadata: expected an export ({version, actions, custom_types, ...}), "
                 "a {resource_version, metadata} wrapper, or metadata API calls ({type, args} or a list of them)",
                 file=shown,
+                json_path="$",
                 hint=f"Found {type(document).__name__}"
                 + (f" with keys {', '.join(map(str, list(document)[:6]))}" if isinstance(document, dict) else ""),
             )
@@ -195,12 +209,14 @@ class _Loader:
             return f"Hasura CLI project (config v1, {_plural(len(raw.calls), 'migration')})", raw
         metadata_dir = directory / str(config.get("metadata_directory") or "metadata")
         metadata_shown = f"{shown}/{metadata_dir.name}"
-        if not metadata_dir.is_dir():
+        if not is_dir(metadata_dir):
             raise SourceProblem(
-                Problem(
-                    message=f"metadata directory {metadata_dir.name!r} named by config.yaml does not exist",
-                    file=config_shown,
+                self.locations.problem(
+                    config,
+                    f"metadata directory {metadata_dir.name!r} named by config.yaml does not exist",
+                    key="metadata_directory",
                     hint="Run `hasura metadata export` in the project, or fix metadata_directory in config.yaml.",
+                    fallback=Spot(config_shown, None, None, "$.metadata_directory"),
                 )
             )
         metadata_version(metadata_dir, metadata_shown, self.locations, self.problems)
@@ -247,8 +263,8 @@ class _Loader:
                 report.error(raw, "expected Array for actions", key="actions")
                 raw_list = []
             raw_actions = list(raw_list or [])
-            types = read_custom_types(raw.get("custom_types"), report, self.postgres)
-            actions = self._actions(raw_actions, types, report)
+            types = read_custom_types(raw.get("custom_types"), report.within(raw, "custom_types"), self.postgres)
+            actions = self._actions(raw_actions, types, report.within(raw, "actions"), raw_list)
         if report.failed:
             return None
         variables = self._variables(actions, raw_actions, report)
@@ -263,21 +279,23 @@ class _Loader:
             warnings=tuple(p for p in self.problems if p.severity == "warning"),
         )
 
-    def _actions(self, raw_actions: list[Any], types: dict[str, NamedType], report: Reporter) -> dict[str, Action]:
+    def _actions(
+        self, raw_actions: list[Any], types: dict[str, NamedType], report: Reporter, source: Any = None
+    ) -> dict[str, Action]:
         actions: dict[str, Action] = {}
-        for raw in raw_actions:
+        for index, raw in enumerate(raw_actions):
             name = raw.get("name") if isinstance(raw, dict) else None
             if isinstance(name, str) and name in actions:
                 report.error(raw, f'action with name "{name}" already exists', key="name", code="already-exists")
                 continue
-            action = read_action(raw, report, types, self.postgres)
+            action = read_action(raw, report.within(source, index) if source else report, types, self.postgres)
             if action is not None:
                 actions[action.name] = action
         return actions
 
     def _variables(self, actions: dict[str, Action], raw_actions: list[Any], report: Reporter) -> dict[str, str]:
         env = environment(self.env, self.dotenv)
-        raw_by_name = {r.get("name"): r for r in raw_actions if isinstance(r, dict)}
+        raw_by_name = {r.get("name"): r for r in raw_actions if isinstance(r, dict) and isinstance(r.get("name"), str)}
         uses: dict[str, list[tuple[str, str, Any]]] = {}
         for action in actions.values():
             definition = raw_by_name.get(action.name, {}).get("definition")
@@ -309,7 +327,7 @@ class _Loader:
         return {name: env[name] for name in uses if name in env}
 
     def _check_handlers(self, actions: dict[str, Action], raw_actions: list[Any], report: Reporter) -> None:
-        raw_by_name = {r.get("name"): r for r in raw_actions if isinstance(r, dict)}
+        raw_by_name = {r.get("name"): r for r in raw_actions if isinstance(r, dict) and isinstance(r.get("name"), str)}
         relative: dict[str, list[str]] = {}
         for action in actions.values():
             handler = action.handler

@@ -60,8 +60,8 @@ def apply_calls(state: MetadataState, calls: Any, report: Reporter, postgres: fr
     if not isinstance(calls, list):
         report.error(calls, "expected a metadata API call {type, args} or a list of them")
         return
-    for call in calls:
-        _apply(state, call, report, postgres)
+    for index, call in enumerate(calls):
+        _apply(state, call, report.within(calls, index), postgres)
 
 
 def _apply(state: MetadataState, call: Any, report: Reporter, postgres: frozenset[str]) -> bool:
@@ -81,8 +81,8 @@ def _apply(state: MetadataState, call: Any, report: Reporter, postgres: frozense
     if kind == "bulk":
         snapshot = (dict(state.actions), state.custom_types)
         ok = True
-        for inner in args if isinstance(args, list) else []:
-            ok = _apply(state, inner, report, postgres) and ok
+        for index, inner in enumerate(args if isinstance(args, list) else []):
+            ok = _apply(state, inner, report.within(args, index), postgres) and ok
         if not isinstance(args, list):
             report.error(call, "expected Array for the args of bulk", key="args")
             ok = False
@@ -104,31 +104,39 @@ def _missing_action(name: Any, args: dict[str, Any], key: str, report: Reporter)
     report.error(args, f'action with name "{name}" does not exist', key=key, code="not-exists")
 
 
+def _name(args: dict[str, Any], key: str) -> Any:
+    # A name that is not a string (a list, say) names no action; it must not be used as a dict key.
+    value = args.get(key)
+    return value if isinstance(value, str) else repr(value)
+
+
 def _create_action(state: MetadataState, args: Any, call: Any, report: Reporter, postgres: frozenset[str]) -> None:
-    name = args.get("name")
+    name = _name(args, "name")
     if name in state.actions:
         report.error(args, f'action with name "{name}" already exists', key="name", code="already-exists")
         return
     candidate = {k: v for k, v in args.items() if k in {"name", "definition", "comment"}}
+    report.locations.copy(candidate, args)
     candidate["permissions"] = []
     if read_action(candidate, report, resolved_types(state, report, postgres), postgres) is not None:
         state.actions[str(name)] = candidate
 
 
 def _update_action(state: MetadataState, args: Any, call: Any, report: Reporter, postgres: frozenset[str]) -> None:
-    name = args.get("name")
+    name = _name(args, "name")
     if name not in state.actions:
         _missing_action(name, args, "name", report)
         return
     # The whole definition and the comment are replaced; permissions are kept (contract §6.3).
     candidate = {k: v for k, v in args.items() if k in {"name", "definition", "comment"}}
+    report.locations.copy(candidate, args)
     candidate["permissions"] = state.actions[name].get("permissions") or []
     if read_action(candidate, report, resolved_types(state, report, postgres), postgres) is not None:
         state.actions[name] = candidate
 
 
 def _drop_action(state: MetadataState, args: Any, call: Any, report: Reporter, postgres: frozenset[str]) -> None:
-    name = args.get("name")
+    name = _name(args, "name")
     if name not in state.actions:
         _missing_action(name, args, "name", report)
         return
@@ -136,7 +144,7 @@ def _drop_action(state: MetadataState, args: Any, call: Any, report: Reporter, p
 
 
 def _create_permission(state: MetadataState, args: Any, call: Any, report: Reporter, postgres: frozenset[str]) -> None:
-    name, role = args.get("action"), args.get("role")
+    name, role = _name(args, "action"), args.get("role")
     if name not in state.actions:
         _missing_action(name, args, "action", report)
         return
@@ -153,7 +161,7 @@ def _create_permission(state: MetadataState, args: Any, call: Any, report: Repor
 
 
 def _drop_permission(state: MetadataState, args: Any, call: Any, report: Reporter, postgres: frozenset[str]) -> None:
-    name, role = args.get("action"), args.get("role")
+    name, role = _name(args, "action"), args.get("role")
     permissions = list((state.actions.get(name) or {}).get("permissions") or [])
     if not any(isinstance(p, dict) and p.get("role") == role for p in permissions):
         report.error(args, f'permission for role: "{role}" is not defined on "{name}"', key="role", code="not-exists")
@@ -175,9 +183,10 @@ def _replace_metadata(state: MetadataState, args: Any, call: Any, report: Report
     metadata = args["metadata"] if isinstance(args.get("metadata"), dict) else args
     errors_before = report.error_count
     new = MetadataState(custom_types=metadata.get("custom_types"))
-    types = read_custom_types(new.custom_types, report, postgres)
-    for raw in metadata.get("actions") or []:
-        if read_action(raw, report, types, postgres) is not None and isinstance(raw, dict):
+    types = read_custom_types(new.custom_types, report.within(metadata, "custom_types"), postgres)
+    raw_actions = metadata.get("actions") or []
+    for index, raw in enumerate(raw_actions if isinstance(raw_actions, list) else []):
+        if read_action(raw, report.within(raw_actions, index), types, postgres) is not None and isinstance(raw, dict):
             new.actions[str(raw["name"])] = raw
     if report.error_count == errors_before:
         state.actions, state.custom_types = new.actions, new.custom_types

@@ -16,7 +16,7 @@ from .._errors import Problem
 from ._locations import Locations
 from ._yaml import SourceProblem, load_yaml
 
-__all__ = ["Calls", "metadata_version", "migration_files", "read_text", "search", "shown_path"]
+__all__ = ["Calls", "is_dir", "is_file", "metadata_version", "migration_files", "read_text", "search", "shown_path"]
 
 _MIGRATION = re.compile(r"^(\d+)_.*")
 _SEARCH_DEPTH = 4
@@ -33,13 +33,42 @@ class Calls:
 def read_text(path: Path, shown: str | None = None) -> str:
     """The text of a UTF-8 file (a BOM dropped); `SourceProblem` when it cannot be read."""
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise SourceProblem(
-            Problem(message=f"not UTF-8 text: {exc.reason} at byte {exc.start}", file=shown or str(path))
-        ) from None
+        data = path.read_bytes()
     except OSError as exc:
-        raise SourceProblem(Problem(message=f"cannot read: {exc.strerror}", file=shown or str(path))) from None
+        raise SourceProblem(
+            Problem(message=f"cannot read: {exc.strerror or exc}", file=shown or str(path), json_path="$")
+        ) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SourceProblem(
+            Problem(
+                message=f"not UTF-8 text: {exc.reason} (byte 0x{data[exc.start]:02x} at offset {exc.start})",
+                file=shown or str(path),
+                line=line,
+                column=column,
+                code="parse-failed",
+                hint="Save the file as UTF-8; Hasura reads metadata as UTF-8.",
+            )
+        ) from None
+
+
+def is_dir(path: Path) -> bool:
+    """`path.is_dir()`, False also when the OS refuses the name (too long, say) rather than raising."""
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def is_file(path: Path) -> bool:
+    """`path.is_file()`, False also when the OS refuses the name (too long, say) rather than raising."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def metadata_version(directory: Path, shown: str, locations: Locations, problems: list[Problem]) -> Any:
@@ -53,7 +82,7 @@ def metadata_version(directory: Path, shown: str, locations: Locations, problems
 
 def migration_files(directory: Path) -> list[Path]:
     """Config-v1 migrations: `<version>_name/up.yaml` or `<version>_name.up.yaml`, in version order."""
-    if not directory.is_dir():
+    if not is_dir(directory):
         return []
     found: list[tuple[int, Path]] = []
     for entry in directory.iterdir():

@@ -65,6 +65,8 @@ class TypeRef:
     @classmethod
     def parse(cls, text: str) -> TypeRef:
         """Parse GraphQL type syntax (`[Int!]!`); raises `ValueError` with the reason."""
+        if text.count("[") > MAX_LIST_NESTING:
+            raise ValueError(f"lists nested {text.count('[')} deep in {text[:60]!r}...; at most {MAX_LIST_NESTING}")
         ref, rest = _parse_type(text.strip(), text)
         if rest.strip():
             raise ValueError(f"unexpected {rest.strip()!r} after the type in {text!r}")
@@ -91,6 +93,10 @@ class TypeRef:
     def __str__(self) -> str:
         inner = f"[{self.of_type}]" if self.of_type is not None else str(self.name)
         return inner + ("!" if self.non_null else "")
+
+
+#: How deeply list types may nest; real schemas use two or three, and each level is a stack frame below.
+MAX_LIST_NESTING = 64
 
 
 def _parse_type(text: str, whole: str) -> tuple[TypeRef, str]:

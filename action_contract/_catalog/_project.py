@@ -13,7 +13,8 @@ from typing import Any
 
 from .._errors import Problem
 from ._graphql import SdlDocument, read_sdl
-from ._locations import Locations, Reporter
+from ._locations import Locations, Reporter, Spot
+from ._metadata_files import is_file, read_text
 from ._shapes import read_list
 from ._yaml import Include, load_yaml
 
@@ -41,13 +42,17 @@ def read_metadata_directory(
     sdl_path, yaml_path = directory / "actions.graphql", directory / "actions.yaml"
     sdl = SdlDocument()
     if sdl_path.is_file():
-        sdl = read_sdl(_read_text(sdl_path), f"{shown}/actions.graphql", locations, problems)
+        sdl_shown = f"{shown}/actions.graphql"
+        sdl = read_sdl(read_text(sdl_path, sdl_shown), sdl_shown, locations, problems)
     yaml_doc: Any = {}
     if yaml_path.is_file():
-        yaml_doc = load_yaml(_read_text(yaml_path), f"{shown}/actions.yaml", locations, problems) or {}
+        yaml_shown = f"{shown}/actions.yaml"
+        yaml_doc = load_yaml(read_text(yaml_path, yaml_shown), yaml_shown, locations, problems) or {}
         yaml_doc = _follow_includes(yaml_doc, directory, shown, locations, problems)
     if not isinstance(yaml_doc, dict):
-        report.error(yaml_doc, "expected actions.yaml to hold a mapping with `actions` and `custom_types`")
+        Reporter(locations, problems, Spot(f"{shown}/actions.yaml", None, None, "$")).error(
+            yaml_doc, "expected actions.yaml to hold a mapping with `actions` and `custom_types`"
+        )
         yaml_doc = {}
 
     sdl_actions: dict[str, dict[str, Any]] = {}
@@ -64,9 +69,11 @@ def read_metadata_directory(
         sdl_actions[name] = action
 
     seen_in_yaml = set()
-    for entry in read_list(yaml_doc, "actions", report):
+    for index, entry in enumerate(read_list(yaml_doc, "actions", report)):
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-            report.error(entry, "expected {name: ..., definition: {...}} for an action in actions.yaml")
+            report.within(yaml_doc["actions"], index).error(
+                entry, "expected {name: ..., definition: {...}} for an action in actions.yaml"
+            )
             continue
         name = entry["name"]
         seen_in_yaml.add(name)
@@ -93,12 +100,10 @@ def read_metadata_directory(
                 f"`- name: {name}` with `definition: {{kind: synchronous, handler: ...}}` to actions.yaml.",
             )
 
-    custom_types = _merge_custom_types(sdl, yaml_doc.get("custom_types"), locations, report)
+    custom_types = _merge_custom_types(
+        sdl, yaml_doc.get("custom_types"), locations, report.within(yaml_doc, "custom_types")
+    )
     return {"actions": list(sdl_actions.values()), "custom_types": custom_types}
-
-
-def _read_text(path: Path) -> str:
-    return path.read_text(encoding="utf-8-sig")
 
 
 def _follow_includes(doc: Any, directory: Path, shown: str, locations: Locations, problems: list[Problem]) -> Any:
@@ -108,8 +113,9 @@ def _follow_includes(doc: Any, directory: Path, shown: str, locations: Locations
         value = doc.get(key)
         if isinstance(value, Include):
             target = directory / value.path
-            if target.is_file():
-                doc[key] = load_yaml(_read_text(target), f"{shown}/{value.path}", locations, problems)
+            if is_file(target):
+                target_shown = f"{shown}/{value.path}"
+                doc[key] = load_yaml(read_text(target, target_shown), target_shown, locations, problems)
             else:
                 Reporter(locations, problems).error(doc, f"!include {value.path}: no such file", key=key)
                 doc[key] = None
@@ -173,9 +179,11 @@ def _merge_custom_types(
         return merged
     for group in _GROUPS:
         by_name = {t["name"]: t for t in merged[group]}
-        for entry in read_list(raw_yaml, group, report):
+        for index, entry in enumerate(read_list(raw_yaml, group, report)):
             if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
-                report.error(entry, f"expected {{name: ...}} for an entry of custom_types.{group}")
+                report.within(raw_yaml[group], index).error(
+                    entry, f"expected {{name: ...}} for an entry of custom_types.{group}"
+                )
                 continue
             name = entry["name"]
             target = by_name.get(name)

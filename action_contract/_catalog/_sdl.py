@@ -170,12 +170,17 @@ class _Parser:
         return names
 
     def type_text(self) -> str:
-        if self.skip("["):
-            text = "[" + self.type_text() + "]"
+        # A loop rather than recursion: `[[[...String...]]]` may nest deeper than Python's stack.
+        opens = 0
+        while self.skip("["):
+            opens += 1
+        text = self.take("name")
+        text = text + "!" if self.skip("!") else text
+        for _ in range(opens):
             self.take("punct", "]")
-        else:
-            text = self.take("name")
-        return text + "!" if self.skip("!") else text
+            text = "[" + text + "]"
+            text = text + "!" if self.skip("!") else text
+        return text
 
     def input_value(self) -> dict[str, Any]:
         start = self.peek()[2]

@@ -15,7 +15,9 @@ import uvicorn
 from .._errors import InvalidArgument, MetadataError
 from .._executor._app import DEFAULT_MAX_REQUEST, graphql_app
 from .._executor._console import bundle
+from .._executor._cors import CorsPolicy
 from .._executor._executor import ReferenceExecutor
+from .._executor._limits import DEFAULT_LIMITS, Limits
 from .._executor._reply import GraphQLReply
 from .._executor._schema import ADMIN, field_kind, visible
 from .._generate._profiles import HasuraProfile
@@ -84,6 +86,27 @@ __all__ = ["serve"]
 @click.option("-q", "--quiet", is_flag=True, help="No line per request.")
 @_env_option
 @_scalar_option
+@click.option(
+    "--cors-domain",
+    default="*",
+    show_default=True,
+    envvar="HASURA_GRAPHQL_CORS_DOMAIN",
+    metavar="ORIGINS",
+    help="Origins whose pages may call /v1/graphql, as HASURA_GRAPHQL_CORS_DOMAIN: * or "
+    "'https://*.example.com, http://localhost:3000'. Never with cookies; the console gets no CORS.",
+)
+@click.option(
+    "--max-fields", default=DEFAULT_LIMITS.max_fields, show_default=True, type=click.IntRange(min=0),
+    help="Fields (aliases included) one operation may select; 0 for no limit.",
+)  # fmt: skip
+@click.option(
+    "--max-depth", default=DEFAULT_LIMITS.max_depth, show_default=True, type=click.IntRange(min=0),
+    help="Selection sets one operation may nest; 0 for no limit.",
+)  # fmt: skip
+@click.option(
+    "--max-batch", default=DEFAULT_LIMITS.max_batch, show_default=True, type=click.IntRange(min=0),
+    help="Operations one batched request may hold; 0 for no limit.",
+)  # fmt: skip
 def serve(
     path: str,
     url: str | None,
@@ -103,6 +126,10 @@ def serve(
     quiet: bool,
     env: Sequence[str],
     scalars: Sequence[str],
+    cors_domain: str,
+    max_fields: int,
+    max_depth: int,
+    max_batch: int,
 ) -> None:
     """Serve a Hasura-like GraphQL endpoint (POST /v1/graphql) for PATH's actions.
 
@@ -119,6 +146,11 @@ def serve(
     if sum(map(bool, (url, app, use_mock))) > 1:
         raise click.UsageError("pass only one of --url, --app and --mock")
     started = time.perf_counter()
+    try:
+        cors = CorsPolicy.parse(cors_domain)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--cors-domain") from None
+    limits = Limits(max_fields=max_fields or None, max_depth=max_depth or None, max_batch=max_batch or None)
     try:
         catalog = _load(path, env, scalars)
         profile = HasuraProfile.for_version(hasura_version, dev_mode=dev_mode)
@@ -141,6 +173,7 @@ def serve(
             state=state,
             async_interval=async_interval,
             timeout=timeout,
+            limits=limits,
         )
     except (MetadataError, InvalidArgument) as error:
         _exit_with(error)
@@ -153,7 +186,11 @@ def serve(
     where = "the mock handler" if use_mock else f"app {app}" if app else url or "the handler URLs in the metadata"
     _print_banner(executor, sock, where, admin_secret is not None, console, time.perf_counter() - started)
     asgi = graphql_app(
-        executor, max_request=DEFAULT_MAX_REQUEST, on_request=None if quiet else _print_request, console=console
+        executor,
+        max_request=DEFAULT_MAX_REQUEST,
+        on_request=None if quiet else _print_request,
+        console=console,
+        cors=cors,
     )
     config = uvicorn.Config(asgi, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=2)
     server = uvicorn.Server(config)

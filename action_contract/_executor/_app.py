@@ -2,7 +2,9 @@
 
 `POST /v1/graphql` (one request or a batch), `GET /healthz` ("OK", as Hasura answers),
 `GET /v1/version`, and GraphiQL at `GET /` and `GET /console` (files bundled, see `_graphiql_page`).
-CORS is open to any origin, as Hasura's default `HASURA_GRAPHQL_CORS_DOMAIN=*` is. The executor is
+CORS follows `cors` (Hasura's `HASURA_GRAPHQL_CORS_DOMAIN`, default any origin) on the API only, never
+with credentials, and the console page carries the admin secret only for a same-origin request from
+this machine (see `_cors` and `_same_origin_local`). The executor is
 synchronous (it calls handlers through a `Target`), so each request runs on a worker thread; the lifespan
 starts and stops the asynchronous-action worker.
 """
@@ -19,12 +21,12 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
-from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from ._console import ASSET_PREFIX, bundle, console_csp, console_headers, console_page, missing_page
+from ._cors import CorsApi, CorsPolicy
 from ._executor import ReferenceExecutor
 from ._reply import GraphQLReply
 from ._schema import field_kind
@@ -44,6 +46,7 @@ def graphql_app(
     max_request: int = DEFAULT_MAX_REQUEST,
     on_request: OnRequest | None = None,
     console: bool = True,
+    cors: CorsPolicy | None = None,
 ) -> Starlette:
     """An ASGI app serving `executor` at `/v1/graphql`, with `/healthz`, `/v1/version` and GraphiQL (`console`)."""
 
@@ -82,7 +85,7 @@ def graphql_app(
         page = console_page(
             bundle=files,
             nonce=nonce,
-            headers=console_headers(executor.admin_secret, local=_is_local(request)),
+            headers=console_headers(executor.admin_secret, local=_same_origin_local(request)),
             actions=actions,
             roles=executor.schemas.roles(),
             about=f"{len(catalog)} actions from {catalog.source}, Hasura {executor.profile.label}",
@@ -118,27 +121,34 @@ def graphql_app(
             Route("/console", console_html, methods=["GET"]),
             Route(ASSET_PREFIX + "{name}", console_asset, methods=["GET"]),
         ]
-    return Starlette(
-        routes=routes,
-        middleware=[
-            Middleware(
-                CORSMiddleware,
-                allow_origin_regex=".*",
-                allow_methods=["*"],
-                allow_headers=["*"],
-                allow_credentials=True,
-            )
-        ],
-        lifespan=lifespan,
-    )
+    policy = cors or CorsPolicy(any_origin=True)
+    return Starlette(routes=routes, middleware=[Middleware(CorsApi, policy=policy)], lifespan=lifespan)
 
 
-def _is_local(request: Request) -> bool:
-    """Whether the browser runs on this machine (loopback), so the page may carry the admin secret."""
-    if request.client is None:
+def _same_origin_local(request: Request) -> bool:
+    """Whether the page may carry the admin secret: a browser on this machine, asking for it itself.
+
+    The peer must be loopback; the Host a loopback name or address (a DNS-rebound `evil.test` pointing
+    at 127.0.0.1 is not); and the browser must say the request is its own navigation or same-origin
+    (`Sec-Fetch-Site`), with an `Origin`, when sent, that is this server's own.
+    """
+    if request.client is None or not _loopback(request.client.host):
         return False
+    host = request.headers.get("host", "")
+    hostname = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    if not _loopback(hostname.strip("[]")):
+        return False
+    if request.headers.get("sec-fetch-site", "same-origin") not in {"same-origin", "none"}:
+        return False
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.url.scheme}://{host}"
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() in {"localhost", "localhost."} or host.lower().endswith(".localhost"):
+        return True
     try:
-        return ipaddress.ip_address(request.client.host).is_loopback
+        return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
 

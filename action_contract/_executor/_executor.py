@@ -27,6 +27,7 @@ from .._send._targets import Target
 from ._action_log import ActionLog, ActionLogEntry, open_action_log
 from ._core import ExecutorCore
 from ._input import ArgumentReader, GraphQLFailure
+from ._limits import Limits, check_batch
 from ._plan import Planner
 from ._reply import GraphQLReply, HandlerCall, header_pairs, refused, unreadable
 from ._request_run import RequestRun
@@ -44,6 +45,7 @@ class ReferenceExecutor(ExecutorCore):
     `async_interval`: seconds between the worker's polls after `start()`; None calls the handler
     of an asynchronous action before `execute` returns (deterministic, for tests).
     `timeout`: seconds per handler reply instead of each action's own `timeout`.
+    `limits`: what one request may cost (fields, depth, batch size; see `Limits`).
     """
 
     def __init__(
@@ -59,6 +61,7 @@ class ReferenceExecutor(ExecutorCore):
         async_interval: float | None = None,
         async_batch_size: int = 10,
         timeout: float | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.catalog = catalog
         self.target = target
@@ -70,7 +73,8 @@ class ReferenceExecutor(ExecutorCore):
         self.async_batch_size = async_batch_size
         self.timeout = timeout
         self.schemas = ExecutorSchema(catalog)
-        self._planner = Planner()
+        self.limits = limits or Limits()
+        self._planner = Planner(limits=self.limits)
         self._reader = ArgumentReader(catalog)
         self._calls: dict[str, Call] = {}
         self._stop = threading.Event()
@@ -116,6 +120,9 @@ class ReferenceExecutor(ExecutorCore):
         if not ok:
             return refused(GraphQLFailure(f"Error in $: {why}", code="invalid-json", status=400))
         if isinstance(request, list):
+            too_many = check_batch(len(request), self.limits)
+            if too_many is not None:
+                return refused(too_many)
             # The whole batch is decoded before any of it runs: one unreadable item refuses it all.
             for i, item in enumerate(request):
                 problem = unreadable(item, f"$[{i}]")

@@ -29,6 +29,7 @@ from graphql.validation import (
 
 from .._hasura._shaping import Selection
 from ._input import GraphQLFailure, Variables
+from ._limits import Limits, check_document
 from ._schema import RoleSchema
 
 __all__ = ["Operation", "Planner", "RootField"]
@@ -70,13 +71,18 @@ class Operation:
         return self.node.operation.value
 
 
+#: Query texts longer than this are parsed for each request rather than cached.
+MAX_CACHED_QUERY = 64 * 1024
+
+
 class Planner:
     """Parses and checks documents for the roles of one executor, with a bounded cache."""
 
-    def __init__(self, cache_size: int = 512) -> None:
+    def __init__(self, cache_size: int = 512, limits: Limits | None = None) -> None:
         self._cache: OrderedDict[tuple[str, str], ast.DocumentNode | GraphQLFailure] = OrderedDict()
         self._size = cache_size
         self._lock = threading.Lock()
+        self.limits = limits or Limits()
 
     def operation(self, schema: RoleSchema, query: str, operation_name: str | None) -> Operation:
         """The operation of `query` to run for `schema`'s role; raises `GraphQLFailure` as Hasura would."""
@@ -112,21 +118,28 @@ class Planner:
             if found is not None:
                 self._cache.move_to_end(key)
         if found is None:
-            found = _checked(schema, query)
-            with self._lock:
-                self._cache[key] = found
-                if len(self._cache) > self._size:
-                    self._cache.popitem(last=False)
+            found = _checked(schema, query, self.limits)
+            # Only documents of ordinary size are kept: 512 parsed 2 MB queries would hold gigabytes.
+            if len(query) <= MAX_CACHED_QUERY:
+                with self._lock:
+                    self._cache[key] = found
+                    if len(self._cache) > self._size:
+                        self._cache.popitem(last=False)
         if isinstance(found, GraphQLFailure):
             raise found
         return found
 
 
-def _checked(schema: RoleSchema, query: str) -> ast.DocumentNode | GraphQLFailure:
+def _checked(schema: RoleSchema, query: str, limits: Limits) -> ast.DocumentNode | GraphQLFailure:
     try:
-        document = parse(query, no_location=False)
-    except GraphQLSyntaxError:
+        document = parse(query, no_location=False, max_tokens=limits.max_tokens)
+    except (GraphQLSyntaxError, RecursionError) as error:
+        if isinstance(error, GraphQLSyntaxError) and "tokens" in error.message and limits.max_tokens is not None:
+            return GraphQLFailure(f"the query is longer than the limit of {limits.max_tokens} tokens")
         return GraphQLFailure("not a valid graphql query", path="$.query")
+    too_big = check_document(document, limits)
+    if too_big is not None:
+        return too_big
     errors: list[GraphQLError] = validate(schema.schema, document, _RULES)
     if errors:
         return GraphQLFailure(errors[0].message)

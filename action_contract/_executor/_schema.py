@@ -88,10 +88,15 @@ class ExecutorSchema:
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self._roles: dict[str, RoleSchema] = {}
+        self._named = frozenset(p.role for action in catalog for p in action.permissions)
         self._lock = threading.Lock()
 
     def for_role(self, role: str) -> RoleSchema:
         """The schema `role` sees (`admin` sees every action)."""
+        # Every role no permission names sees the same (empty) schema: one build for all of them, so
+        # clients sending a new x-hasura-role each time cannot grow the server without bound.
+        if role != ADMIN and role not in self._named:
+            role = NO_PERMISSION
         found = self._roles.get(role)
         if found is None:
             with self._lock:
@@ -104,6 +109,10 @@ class ExecutorSchema:
         """`admin` and every role named in a permission, sorted after admin."""
         named = {p.role for action in self.catalog for p in action.permissions}
         return [ADMIN, *sorted(named - {ADMIN})]
+
+
+#: The key of the schema every role without a permission shares (spaces: no permission can name it).
+NO_PERMISSION = " no permission "
 
 
 def field_kind(action: Action) -> str:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Collection
 from typing import Any
 
 from hypothesis import strategies as st
 
-from .._catalog._model import Catalog, EnumType, ScalarType, TypeRef
+from .._catalog._model import Catalog, EnumType, InputObjectType, ScalarType, TypeRef
 from .._catalog._scalars import int_range
 from ._action_request import ActionRequest
 from ._requests import Generation
@@ -46,12 +46,14 @@ def _bad_value(draw: st.DrawFn, catalog: Catalog, ref: TypeRef, kind: str, curre
     if kind == "unknown_enum_value":
         assert isinstance(named, EnumType)
         values = named.value_names
-        candidates = [v.lower() for v in values if v.lower() not in values] + ["NOT_A_" + values[0]]
+        candidates = [v.lower() for v in values if v.lower() not in values]
+        candidates += [c for c in ("NOT_A_" + values[0], "NOT_A_VALUE_" + values[0]) if c not in values][:1]
         value = draw(st.sampled_from(candidates))
         return value, f"{value!r} is not a value of enum {named.name} ({', '.join(values)})"
     if kind == "int_out_of_range":
         low, high = int_range(ref.base_name) or (0, 0)
-        value = draw(st.sampled_from([high + 1, low - 1, 2**53 + 1, -(10**20)]))
+        # 2**53 + 1 is out of range for Int but a fine bigint: keep only values outside this range.
+        value = draw(st.sampled_from([v for v in (high + 1, low - 1, 2**53 + 1, -(10**20)) if not low <= v <= high]))
         return value, f"{value} is outside {ref.base_name}'s range {low}..{high}"
     if kind == "non_integral_int":
         value = draw(st.sampled_from([1.5, -0.5]))
@@ -88,8 +90,13 @@ def break_site(
                 node.pop(name, None)
                 noun = "argument" if len(site.steps) == 1 else "field"
                 return site.path, f"required {noun} {name!r} ({ref}) left out"
+            if node[key] is None and kind in {"unknown_field", "list_for_object", "object_for_list"}:
+                # A nullable list item or field the conforming draw made null: these rules change a value.
+                node[key] = _fresh(draw, values.present(ref))
             if kind == "unknown_field":
-                extra = _unknown_name(draw, node[key])
+                named = generation.catalog.types.get(ref.base_name)
+                declared = {f.name for f in named.fields} if isinstance(named, InputObjectType) else set()
+                extra = _unknown_name(draw, {*node[key], *declared})
                 node[key][extra] = "unexpected"
                 return f"{site.path}.{extra}", f"field {extra!r} is not in {ref.base_name}"
             bad, detail = _bad_value(draw, generation.catalog, ref, kind, node[key])
@@ -106,8 +113,10 @@ def _fresh(draw: st.DrawFn, strategy: st.SearchStrategy[Any]) -> Any:
     return copy.deepcopy(draw(strategy))
 
 
-def _unknown_name(draw: st.DrawFn, taken: Mapping[str, Any]) -> str:
-    return draw(st.sampled_from([n for n in ("unexpectedField", "extra", "__proto__", "idd") if n not in taken]))
+def _unknown_name(draw: st.DrawFn, taken: Collection[str]) -> str:
+    # Never a name the type declares, even one the conforming draw left out: that would be no violation.
+    names = [n for n in ("unexpectedField", "extra", "__proto__", "idd") if n not in taken]
+    return draw(st.sampled_from(names or ["unexpectedField_" + str(len(taken))]))
 
 
 # -- rules of the envelope and the body -----------------------------------------------------------
@@ -119,12 +128,17 @@ def envelope(
     """`request` with rule `kind` of the envelope (`action`, `input`, `session_variables`) or the body broken."""
     name = generation.action.name
     if kind == "unknown_argument":
-        extra = _unknown_name(draw, payload["input"])
+        extra = _unknown_name(draw, {*payload["input"], *(a.name for a in generation.action.arguments)})
         payload["input"][extra] = "unexpected"
         return tagged(request, payload, kind, f"$.input.{extra}", f"argument {extra!r} is not an argument of {name}")
     if kind == "wrong_action_name":
-        others = [n for n in generation.catalog.actions if n != name]
-        value = draw(st.sampled_from([*others[:3], name.upper() if name.upper() != name else name + "_", ""]))
+        # A name no action at this handler has: another action's name is right for the handler that
+        # serves both (two mutations at one URL, as in Hasura's own async tests).
+        here = _handler_key(generation.action.handler)
+        taken = {n for n, a in generation.catalog.actions.items() if _handler_key(a.handler) == here}
+        others = [n for n in generation.catalog.actions if n not in taken]
+        near = [n for n in (name.upper(), name + "_", name + "__") if n not in taken]
+        value = draw(st.sampled_from([*others[:3], near[0], ""]))
         payload["action"] = {"name": value}
         return tagged(request, payload, kind, "$.action.name", f"action name {value!r} instead of {name!r}")
     if kind == "missing_action_name":
@@ -163,6 +177,10 @@ def envelope(
         violation_path="$",
         violation_detail="a body that is not JSON",
     )
+
+
+def _handler_key(handler: str) -> str:
+    return handler.strip().rstrip("/").lower()
 
 
 def _malformed_session(draw: st.DrawFn, request: ActionRequest, payload: dict[str, Any]) -> ActionRequest:

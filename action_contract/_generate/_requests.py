@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from .._catalog._model import Action, Catalog
 from .._errors import InvalidArgument
-from ._action_request import ActionRequest, Call, prepare_call
+from ._action_request import ActionRequest, Call, prepare_call, within_bound
 from ._profiles import HasuraProfile
 from ._request_query import QueryPrinter
 from ._sampling import draw_examples
@@ -71,7 +71,7 @@ class Generation:
             st.integers(0, self.sessions.choices * 2**self.printer.bits - 1),
             st.uuids(),
             **optional,
-        )
+        ).filter(within_bound)
 
     def _from_draws(
         self, arguments: dict[str, Any], choices: int, ident: uuid.UUID, client: Any = None, extra: Any = None
@@ -183,7 +183,7 @@ def edge_requests(
         choices = every_field | every_variable | 0b101 if mode == "high" else every_field
         session = generation.sessions.edge(with_user=mode != "absent")
         request = generation.request(arguments, session, choices, client)
-        if request.body not in seen:
+        if request.body not in seen and within_bound(request):
             seen.add(request.body)
             requests.append(request)
     return requests

@@ -8,6 +8,7 @@ JSON Schema round trip.
 
 from __future__ import annotations
 
+import json
 from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
@@ -24,6 +25,9 @@ __all__ = ["InputValues", "input_values"]
 #: How many levels of a recursive input type a generated value may nest.
 MAX_DEPTH = 3
 _EDGE_DEPTH = 2
+#: Bytes the arguments of one edge request may take before lists stop repeating their elements
+#: (requests stay under `MAX_REQUEST_BYTES`, 1 MiB, with room for headers and session variables).
+EDGE_BUDGET = 256 * 1024
 PLAIN, EDGE, MIXED = "plain", "edge", "mixed"
 
 
@@ -78,7 +82,11 @@ class InputValues:
 
     def _list(self, item: TypeRef, depth: int, flavour: str) -> st.SearchStrategy[list[Any]]:
         values = self._present(item, depth, flavour)
-        return st.lists(values if item.non_null else st.one_of(st.none(), values), max_size=4)
+        # Lists of lists share one size budget: four elements innermost, fewer further out, so a
+        # value of twenty nested lists is as small as one of three (Hypothesis would overrun).
+        below = _list_levels(item)
+        max_size = 4 if below == 0 else 3 if below == 1 else 2 if below <= 3 else 1
+        return st.lists(values if item.non_null else st.one_of(st.none(), values), max_size=max_size)
 
     def _is_leaf(self, ref: TypeRef) -> bool:
         return not isinstance(self.catalog.types.get(ref.base_name), InputObjectType)
@@ -134,10 +142,11 @@ class InputValues:
     def edge_arguments(self, action: Action, mode: str) -> dict[str, Any]:
         """The `input` of `action` for one edge mode (`absent`, `null`, `present`, `low`, `high`)."""
         self.check_callable(action)
-        return self._edge_fields(action.arguments, mode, 0)
+        return self._edge_fields(action.arguments, mode, 0, EDGE_BUDGET)
 
-    def _edge_fields(self, fields: Sequence[Field], mode: str, depth: int) -> dict[str, Any]:
+    def _edge_fields(self, fields: Sequence[Field], mode: str, depth: int, budget: int) -> dict[str, Any]:
         values: dict[str, Any] = {}
+        share = budget // max(1, len(fields))
         for field in fields:
             ref = field.type
             if not ref.non_null:
@@ -145,18 +154,22 @@ class InputValues:
                     values[field.name] = None
                 if mode in {"absent", "null"} or self._cut(ref, depth, _EDGE_DEPTH):
                     continue
-            values[field.name] = self._edge_present(ref, mode, depth)
+            values[field.name] = self._edge_present(ref, mode, depth, share)
         return values
 
-    def _edge_present(self, ref: TypeRef, mode: str, depth: int) -> Any:
+    def _edge_present(self, ref: TypeRef, mode: str, depth: int, budget: int) -> Any:
         if ref.of_type is not None:
             item = ref.of_type
             if mode in {"absent", "null", "low"} or self._cut(item, depth, _EDGE_DEPTH):
                 return []
-            value = self._edge_present(item, mode, depth)
+            value = self._edge_present(item, mode, depth, budget)
             if mode == "present":
                 return [value]
-            # Many elements, with a null among them where the item type allows it.
+            # Many elements, with a null among them where the item type allows it; one element once
+            # three would pass the budget, so nested lists keep every level's edge without growing
+            # threefold per level.
+            if 3 * _json_size(value) > budget:
+                return [value] if item.non_null else [value, None]
             return [value, value, value] if item.non_null else [value, None, value]
         named = self.catalog.type(ref.base_name)
         if isinstance(named, ScalarType):
@@ -166,8 +179,19 @@ class InputValues:
             return names[-1] if mode == "high" else names[len(names) // 2] if mode == "present" else names[0]
         if isinstance(named, InputObjectType):
             deeper = depth + 1 if named.name in self.recursive else depth
-            return self._edge_fields(named.fields, mode, deeper)
+            return self._edge_fields(named.fields, mode, deeper, budget)
         raise InvalidArgument(f"{named.name} is an output type and cannot be an input value")
+
+
+def _list_levels(ref: TypeRef) -> int:
+    levels = 0
+    while ref.of_type is not None:
+        levels, ref = levels + 1, ref.of_type
+    return levels
+
+
+def _json_size(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False, default=str))
 
 
 def _recursive_inputs(catalog: Catalog) -> frozenset[str]:

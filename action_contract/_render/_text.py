@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 from .._catalog._model import Catalog
 from .._run._checks import registered_checks
 from .._run._report import Failure, GroupResult, Report
+from ._redact import redact_data, redact_text, secret_values
 from ._reproduce import curl_command, pytest_snippet, redacted_headers, secret_sources
 
 __all__ = ["Progress", "render_failure", "render_json", "render_junit", "render_text"]
@@ -123,7 +124,7 @@ def render_failure(
     lines.append("    " + reproduce["curl"])
     lines.append("  reproduce with pytest:")
     lines.append(_indent(reproduce["pytest"]))
-    return "\n".join(lines)
+    return redact_text("\n".join(lines), secret_values(catalog, request, sources))
 
 
 def render_summary(report: Report) -> str:
@@ -236,7 +237,7 @@ def failure_json(
         reply["headers"] = [[n, v] for n, v in response.headers]
         reply["body"] = response.body[:_BODY_JSON].decode("utf-8", errors="replace")
         reply["body_truncated"] = len(response.body) > _BODY_JSON
-    return {
+    data = {
         "action": failure.action,
         "group": failure.group,
         "check": finding.check,
@@ -253,6 +254,7 @@ def failure_json(
         "response": reply,
         "reproduce": _reproductions(failure, sources, metadata, target, hasura_version, exclude_checks),
     }
+    return dict(redact_data(data, secret_values(catalog, request, sources)))
 
 
 def render_json(report: Report, *, catalog: Catalog | None = None) -> dict[str, Any]:
