@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["compare", "encode", "equal", "kind_of", "to_decimal"]
+__all__ = ["compare", "encode", "equal", "kind_of", "to_decimal", "to_python"]
 
 # aeson's constructor order decides the order between kinds.
 _RANK = {"Object": 0, "Array": 1, "String": 2, "Number": 3, "Boolean": 4, "Null": 5}
@@ -148,3 +148,16 @@ def encode(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(encode(item) for item in value) + "]"
     raise TypeError(f"not a JSON value: {value!r}")
+
+
+def to_python(value: Any) -> Any:
+    """`value` with every Decimal made an int (integral, non-negative exponent) or a float, as JSON
+    decoding in Python would give it."""
+    if isinstance(value, Decimal):
+        exponent = value.as_tuple().exponent
+        return int(value) if isinstance(exponent, int) and exponent >= 0 else float(value)
+    if isinstance(value, dict):
+        return {key: to_python(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [to_python(item) for item in value]
+    return value
