@@ -16,7 +16,7 @@ from .._generate._action_request import ActionRequest
 from .._generate._transformed import request_session
 from .._send._response import ActionResponse
 
-__all__ = ["request_binding", "transformed_reply"]
+__all__ = ["request_binding", "transformed_reply", "transformed_request_info"]
 
 _REQUEST_FIELDS = ("method", "url", "body", "query_params", "request_headers")
 
@@ -46,3 +46,21 @@ def transformed_reply(transform: ResponseTransform, response: ActionResponse, re
         request=request_binding(request),
         session=request_session(request) if request is not None else None,
     )
+
+
+def transformed_request_info(request: ActionRequest | None) -> dict[str, Any] | None:
+    """`internal.request.transformed_request`: null without a request transform, else
+    `{url, method, headers, body, query_string, response_timeout}` of the call the handler received."""
+    if request is None or request.untransformed is None or request.transform_errors:
+        return None
+    url, _, query = request.url.partition("?")
+    body = request.body
+    decoded = decode_json(body)
+    return {
+        "url": url,
+        "method": request.method,
+        "headers": [[name, value] for name, value in request.headers],
+        "body": decoded if decoded is not None or body == b"null" else body.decode("utf-8", "replace"),
+        "query_string": f"?{query}" if query else "",
+        "response_timeout": request.timeout,
+    }
