@@ -25,6 +25,7 @@ __all__ = [
     "RequestTransform",
     "ResponseTransform",
     "check_transforms",
+    "parse_transform",
     "request_transform_of",
     "response_transform_of",
 ]
@@ -264,4 +265,14 @@ def response_transform_of(action: Action) -> ResponseTransform | None:
         return None
     transform = _parsed(raw, action, response=True)
     assert isinstance(transform, ResponseTransform)
+    return transform
+
+
+def parse_transform(raw: Mapping[str, Any], *, response: bool = False) -> RequestTransform | ResponseTransform:
+    """One `request_transform` (or, with `response`, `response_transform`) object parsed; raises
+    MetadataError with every problem, worded as at load time."""
+    transform, findings = _read_response(raw) if response else _read_request(raw)
+    if findings:
+        side = "response_transform" if response else "request_transform"
+        raise MetadataError([Problem(message=message, json_path=f"{side}.{at}") for _, at, message in findings])
     return transform

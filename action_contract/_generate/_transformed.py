@@ -27,15 +27,21 @@ def request_session(request: ActionRequest) -> Mapping[str, str] | None:
     return session if isinstance(session, Mapping) else None
 
 
-def apply_request_transform(request: ActionRequest, transform: RequestTransform, base_url: str) -> ActionRequest:
-    """`request` as the handler receives it after `transform` (`base_url`: Hasura's `$base_url`)."""
+def apply_request_transform(
+    request: ActionRequest,
+    transform: RequestTransform,
+    base_url: str,
+    session: Mapping[str, str] | None = None,
+) -> ActionRequest:
+    """`request` as the handler receives it after `transform` (`base_url`: Hasura's `$base_url`;
+    `session`: the session variables when they are not in the payload, as for `test_webhook_transform`)."""
     try:
         call = transform_request(
             transform,
             url=request.url,
             headers=request.headers,
             payload=request.payload,
-            session=request_session(request),
+            session=session if session is not None else request_session(request),
             base_url=base_url,
             method=request.method,
             body=request.body if request.raw_body is not None else None,
