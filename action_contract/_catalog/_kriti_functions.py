@@ -7,8 +7,8 @@ ones). Where the Haskell code throws instead (`inverse(3)`, `tail([])`), `KritiC
 
 from __future__ import annotations
 
+import re
 import unicodedata
-import urllib.parse
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -17,7 +17,7 @@ from typing import Any
 from ._kriti_ast import KritiCrash
 from ._kriti_values import kind_of, to_decimal
 
-__all__ = ["STANDARD_FUNCTIONS", "FunctionFailure", "KritiFunction", "session_functions"]
+__all__ = ["STANDARD_FUNCTIONS", "FunctionFailure", "KritiFunction", "percent_encode", "session_functions"]
 
 KritiFunction = Callable[[Any], Any]
 
@@ -162,9 +162,21 @@ def to_title(value: Any) -> str:
     return "".join(out)
 
 
+_RESERVED_RUN = re.compile(r"[^A-Za-z0-9\-_.~]+")
+
+
+def _percent(match: re.Match[str]) -> str:
+    return "%" + match.group().encode("utf-8", "surrogatepass").hex("%").upper()
+
+
+def percent_encode(text: str) -> str:
+    """Every character but ASCII letters, digits and `-_.~` as `%XX` of its UTF-8 bytes (upper-case hex)."""
+    return _RESERVED_RUN.sub(_percent, text)
+
+
 def escape_uri(value: Any) -> str:
     """`escapeUri`: percent-encode all but ASCII letters, digits and `-_.~` (UTF-8, upper-case hex)."""
-    return urllib.parse.quote(_text(value), safe="-_.~")
+    return percent_encode(_text(value))
 
 
 def from_pairs(value: Any) -> dict[str, Any]:

@@ -8,6 +8,7 @@ Python writes for it (its `repr`), which is what Hasura would have parsed.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +17,7 @@ __all__ = ["compare", "encode", "equal", "kind_of", "to_decimal", "to_python"]
 # aeson's constructor order decides the order between kinds.
 _RANK = {"Object": 0, "Array": 1, "String": 2, "Number": 3, "Boolean": 4, "Null": 5}
 _ESCAPE = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_NEEDS_ESCAPE = frozenset(chr(code) for code in range(0x20)) | {'"', "\\"}
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f"\\]')
 
 
 def kind_of(value: Any) -> str:
@@ -92,18 +93,13 @@ def _compare_sequences(left: list[Any], right: list[Any], pairs: bool = False) -
     return (len(left) > len(right)) - (len(left) < len(right))
 
 
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    return _ESCAPE.get(char) or f"\\u{ord(char):04x}"
+
+
 def _encode_string(text: str) -> str:
-    if not any(char in _NEEDS_ESCAPE for char in text):
-        return f'"{text}"'
-    out = []
-    for char in text:
-        if char in _ESCAPE:
-            out.append(_ESCAPE[char])
-        elif char < " ":
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
+    return '"' + _NEEDS_ESCAPE.sub(_escape, text) + '"'
 
 
 def encode_number(number: int | float | Decimal) -> str:

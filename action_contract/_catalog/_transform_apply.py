@@ -13,10 +13,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, unquote_plus, urlsplit
+from urllib.parse import unquote_plus, urlsplit
 
 from ._kriti import KritiCrash, KritiError, KritiTemplate, encode, session_functions
-from ._kriti_functions import KritiFunction
+from ._kriti_functions import KritiFunction, percent_encode
 from ._kriti_values import to_python
 from ._transforms import BodyTransform, RequestTransform, ResponseTransform
 
@@ -86,8 +86,7 @@ def parse_query(text: str) -> Pairs:
     return tuple(pairs)
 
 
-def _encode(text: str) -> str:
-    return quote(text, safe="")
+_encode = percent_encode
 
 
 def encode_query(pairs: Pairs) -> str:

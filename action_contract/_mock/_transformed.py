@@ -42,6 +42,8 @@ class TransformedRoute:
     pattern: re.Pattern[str]
     #: Characters of the pattern that are literal: the more, the more specific the route.
     weight: int
+    #: The path for people, `{…}` where the template interpolates.
+    shown: str = ""
 
 
 def _url_text(transform: RequestTransform, handler: str) -> str:
@@ -75,7 +77,7 @@ def transformed_route(
     pieces = path.split(_MARK)
     pattern = re.compile(".*?".join(re.escape(piece) for piece in pieces))
     method = (transform.method or "POST").upper()
-    return TransformedRoute(action.name, method, pattern, sum(map(len, pieces)))
+    return TransformedRoute(action.name, method, pattern, sum(map(len, pieces)), "{…}".join(pieces))
 
 
 # -- replies for a response transform -----------------------------------------------------------------
@@ -223,6 +225,17 @@ class TransformedCalls:
                 self.reply(self.catalog.action(name), sample(self.catalog.action(name))),
             )
         ]
+
+    def banner(self, sample: Callable[[Action], Any]) -> list[str]:
+        """Start-up lines: each transformed call's route, and the actions that need an example reply."""
+        lines = [f"  {r.method} {r.shown}  {r.action} (behind its request_transform)" for r in self.routes]
+        needing = self.needs_example(sample)
+        if needing:
+            lines.append(
+                f"  note: the response_transform of {', '.join(needing)} cannot be answered by construction; "
+                "give replies in the examples file (what the endpoint answers, before the transform)"
+            )
+        return lines
 
     def _valid(self, action: Action, transform: ResponseTransform, body: Any) -> bool:
         try:
