@@ -7,9 +7,18 @@ import random
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from action_contract import MockHandler, Settings, app_target, edge_requests, load_catalog, run_contract
+from action_contract import (
+    MockHandler,
+    Settings,
+    app_target,
+    edge_requests,
+    load_catalog,
+    mock_router,
+    run_contract,
+)
 from action_contract._hasura._judge import judge
 from action_contract._mock._target import MockTarget
 
@@ -118,3 +127,11 @@ def test_adversarial_requests_behind_a_request_transform_only_with_adversarial_r
         assert not [f for f in report.failures if f.group == "adversarial"]
     else:
         assert adversarial.skipped is not None and "--adversarial-raw" in adversarial.skipped
+
+
+def test_mock_router_answers_the_transformed_call_in_python_tests(tmp_path):
+    catalog = _catalog(tmp_path, getUser=GET_USER)
+    with mock_router(catalog) as router:
+        reply = httpx.get("http://users.test/api/users/7?expand=false")
+    assert reply.status_code == 200 and set(reply.json()) == {"user_id", "profile"}
+    assert [entry["method"] for entry in router.journal] == ["GET"]
