@@ -12,6 +12,7 @@ import pytest
 
 from action_contract import (
     MockHandler,
+    ReferenceExecutor,
     Settings,
     app_target,
     edge_requests,
@@ -21,6 +22,7 @@ from action_contract import (
 )
 from action_contract._hasura._judge import judge
 from action_contract._mock._target import MockTarget
+from action_contract._mock._transformed import hasura_side
 
 TYPES = {
     "objects": [
@@ -135,3 +137,13 @@ def test_mock_router_answers_the_transformed_call_in_python_tests(tmp_path):
         reply = httpx.get("http://users.test/api/users/7?expand=false")
     assert reply.status_code == 200 and set(reply.json()) == {"user_id", "profile"}
     assert [entry["method"] for entry in router.journal] == ["GET"]
+
+
+def test_serve_mock_answers_at_hasuras_side_of_the_transforms(tmp_path):
+    catalog = hasura_side(_catalog(tmp_path, getUser=GET_USER, listed=LISTED))
+    assert all(a.request_transform is None and a.response_transform is None for a in catalog)
+    executor = ReferenceExecutor(catalog, MockTarget(MockHandler(catalog, cors=False)))
+    user = executor.execute("{ getUser(id: 7) { id name } }").body
+    listed = executor.execute("mutation { listed { id } }").body
+    assert isinstance(user["data"]["getUser"]["id"], int), user
+    assert isinstance(listed["data"]["listed"], list), listed

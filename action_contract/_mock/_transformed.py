@@ -14,6 +14,7 @@ templates need a reply from the examples file.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,7 +29,7 @@ from .._catalog._transforms import RequestTransform, ResponseTransform, request_
 from .._generate._profiles import HasuraProfile
 from .._hasura._rules import check_success
 
-__all__ = ["TransformedCalls", "TransformedRoute", "invert_reply", "payload_of", "transformed_route"]
+__all__ = ["TransformedCalls", "TransformedRoute", "hasura_side", "invert_reply", "payload_of", "transformed_route"]
 
 _MARK = "\x00"
 
@@ -255,3 +256,15 @@ def payload_of(method: str, path: str, query: str, body: bytes) -> dict[str, Any
     """A stand-in payload for a transformed call: the reply is request-stable on the whole call."""
     call = f"{method} {path}?{query} {body.decode('utf-8', 'replace')}"
     return {"input": {"call": call}, "session_variables": {}}
+
+
+def hasura_side(catalog: Catalog) -> Catalog:
+    """`catalog` without transforms: what `serve --mock` answers from, at Hasura's side of them (the
+    output is generated for the action, then shaped to the selection, as for any action)."""
+    if not any(a.request_transform or a.response_transform for a in catalog):
+        return catalog
+    actions = {
+        name: dataclasses.replace(action, request_transform=None, response_transform=None)
+        for name, action in catalog.actions.items()
+    }
+    return dataclasses.replace(catalog, actions=actions)
