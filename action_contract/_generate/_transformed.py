@@ -44,7 +44,8 @@ def apply_request_transform(
             session=session if session is not None else request_session(request),
             base_url=base_url,
             method=request.method,
-            body=request.body if request.raw_body is not None else None,
+            # The untransformed bytes are only sent when the transform leaves the body alone.
+            body=request.body if transform.body is None else None,
         )
     except TransformFailure as failure:
         return dataclasses.replace(request, untransformed=request, transform_errors=tuple(failure.errors))
