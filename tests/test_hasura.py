@@ -800,16 +800,43 @@ def test_invalid_url_has_no_request_object():
     }
 
 
-def test_response_transform_is_not_judged():
-    action = dataclasses.replace(HASURA.action("create_user"), response_transform={"body": {"template": "{{$body}}"}})
-    v = judge(action, reply({"id": 1}), catalog=HASURA)
+def _response_transform(template: str) -> dict[str, Any]:
+    return {"version": 2, "body": {"action": "transform", "template": template}}
+
+
+def test_the_response_transform_shapes_the_reply_before_the_verdict():
+    action = dataclasses.replace(
+        HASURA.action("create_user"), response_transform=_response_transform('{"id": $body.uid}')
+    )
+    v = judge(action, reply({"uid": 1}), catalog=HASURA)
+    assert v.accepted and v.reply == {"id": 1}
+    # A non-JSON reply is `$body = null` to the template, never "not a valid json response".
+    v = judge(action, reply(b"<html>", 200), catalog=HASURA)
     assert not v.accepted and v.reason == "response_transform"
-    assert v.error is not None and v.error["message"].startswith("[action-contract]")
-    assert "Kriti" in v.explanation
+    assert v.error is not None and v.error["message"] == "Response Transformation Failed"
+    assert v.error["extensions"]["internal"] == [
+        {
+            "error_code": "Type Error",
+            "message": "Couldn't match expected type 'Object' with actual type 'Null'",
+            "source_position": {"start_line": 0, "start_column": 8, "end_line": 0, "end_column": 13},
+        }
+    ]
+
+
+def test_the_transformed_value_is_judged_by_the_original_status():
+    action = dataclasses.replace(HASURA.action("create_user"), response_transform=_response_transform("{{ $body? }}"))
+    # create_user's output is nullable: a non-JSON 2xx reply becomes null and is accepted as such.
+    accepted = judge(action, reply(b"oops", 200), catalog=HASURA)
+    assert accepted.accepted and accepted.reply is None and accepted.data is None
+    error = judge(action, reply({"message": "nope"}, 400), catalog=HASURA)
+    assert error.reason == "handler_error" and error.error == {
+        "message": "nope",
+        "extensions": {"path": "$", "code": "unexpected"},
+    }
 
 
 def test_transport_comes_before_the_transform():
-    action = dataclasses.replace(HASURA.action("create_user"), response_transform={"body": {"template": "x"}})
+    action = dataclasses.replace(HASURA.action("create_user"), response_transform=_response_transform("x"))
     assert judge(action, failed("timeout", "Response timeout"), catalog=HASURA).reason == "transport:timeout"
 
 

@@ -54,7 +54,15 @@ CORRECT = FIXTURES / "handlers" / "shop.py"
 CATALOG = load_catalog(SHOP_DIR)
 SETTINGS = Settings(examples=10, adversarial_examples=10, database=None, seed=1)
 SECRET = "change-me"  # SHOP_WEBHOOK_SECRET in fixtures/projects/shop/.env
-CHECKS = ["hasura_accepts", "output_conforms", "error_object", "rejects_invalid", "enforces_secret", "accepts_valid"]
+CHECKS = [
+    "hasura_accepts",
+    "output_conforms",
+    "error_object",
+    "rejects_invalid",
+    "enforces_secret",
+    "accepts_valid",
+    "transform_applies",
+]
 WITHOUT_SECRET = ("importCatalog", "quote", "recommendations")
 ENVELOPE_TARGET = f"app_target({f'{FAULTY}:envelope_app'!r})"
 
@@ -145,7 +153,7 @@ def test_the_summary_lists_actions_by_checks(envelope):
     assert list(rows) == list(CATALOG.actions)
     for action, cells in rows.items():
         secret = "-" if action in WITHOUT_SECRET else "ok"
-        assert cells == ["FAIL", "1", "ok", "ok", "ok", secret, "ok"], action
+        assert cells == ["FAIL", "1", "ok", "ok", "ok", secret, "ok", "ok"], action
     assert summary[1].startswith(f"5 failures; {envelope.cases} cases in ")
     assert summary[1].endswith(", 3 groups skipped (seed 1, Hasura v2.45.0)\n")
 

@@ -29,6 +29,7 @@ from ._model import (
 )
 from ._shapes import read_bool, read_list, read_name, read_object, read_str, read_type
 from ._templates import is_env_name, template_variables
+from ._transforms import check_transforms
 
 __all__ = ["read_action"]
 
@@ -92,6 +93,9 @@ def read_action(
     if "ignored_client_headers" in definition and not all(isinstance(h, str) for h in ignored):
         report.error(definition, "expected a list of header names", key="ignored_client_headers", subject=subject)
     permissions = _read_permissions(raw, report, subject)
+    request_transform = read_object(definition, "request_transform", report)
+    response_transform = read_object(definition, "response_transform", report)
+    check_transforms(definition, report, subject)
 
     if report.error_count > failed_before or output is None:
         return None
@@ -109,8 +113,8 @@ def read_action(
             tuple(str(h) for h in ignored) if "ignored_client_headers" in definition else DEFAULT_IGNORED_CLIENT_HEADERS
         ),
         timeout=timeout,
-        request_transform=read_object(definition, "request_transform", report),
-        response_transform=read_object(definition, "response_transform", report),
+        request_transform=request_transform,
+        response_transform=response_transform,
         permissions=tuple(permissions),
         comment=read_str(raw, "comment", report),
         description=read_str(raw, "description", report),

@@ -89,6 +89,11 @@ def _check_names() -> str:
 @click.option("--hasura-version", metavar="VERSION", help="Judge as this Hasura release does (default: the newest).")
 @click.option("--no-strict", is_flag=True, help="Report output_conforms findings as warnings (exit 0).")
 @click.option("--no-adversarial", is_flag=True, help="Send no invalid requests (no rejects_invalid, enforces_secret).")
+@click.option(
+    "--adversarial-raw",
+    is_flag=True,
+    help="Behind a request_transform too: send Hasura's payload broken and untransformed (off by default).",
+)
 @click.option("--exclude-check", "exclude", multiple=True, metavar="NAME", help="Turn a check off. Repeatable.")
 @click.option("--header", "headers", multiple=True, metavar="'NAME: VALUE'", help="A client header Hasura forwards.")
 @click.option("--session", "session", multiple=True, metavar="NAME=VALUE", help="Fix a session variable. Repeatable.")
@@ -130,6 +135,7 @@ def check(
     hasura_version: str | None,
     no_strict: bool,
     no_adversarial: bool,
+    adversarial_raw: bool,
     exclude: Sequence[str],
     headers: Sequence[str],
     session: Sequence[str],
@@ -165,6 +171,7 @@ def check(
             examples=examples,
             adversarial_examples=adversarial_examples,
             adversarial=not no_adversarial,
+            adversarial_raw=adversarial_raw,
             strict=not no_strict,
             seed=seed,
             derandomize=derandomize,

@@ -36,6 +36,7 @@ from ._diff import diff
 from ._judge import judge
 from ._mock import mock
 from ._serve import serve
+from ._transform import transform
 
 __all__ = ["main"]
 
@@ -138,8 +139,10 @@ def example(
 ) -> None:
     """Print requests Hasura would send to an action's handler, one JSON object per line.
 
-    Each line is {"url", "headers", "payload"}. Conforming requests start with the fixed edge cases
-    (optional arguments absent, null, present, then low and high bounds), then random ones.
+    Each line is {"url", "headers", "payload"}; behind a request transform it is the call the
+    handler receives, {"method", "url", "headers", "body"}, plus "hasura_payload". Conforming
+    requests start with the fixed edge cases (optional arguments absent, null, present, then low
+    and high bounds), then random ones.
     Adversarial ones add "violation" and "violation_path", and carry "raw_body" instead of "payload"
     when the body is not JSON. Secret headers are printed as they would be sent.
 
@@ -266,3 +269,4 @@ main.add_command(diff)
 main.add_command(judge)
 main.add_command(mock)
 main.add_command(serve)
+main.add_command(transform)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import socket
 import sys
 import time
@@ -241,6 +242,9 @@ def _print_banner(handler: MockHandler, sock: socket.socket, *, reload: bool, se
     width = max((len(responder.route(name)) for name in responder.setups), default=0)
     for name in responder.setups:
         click.echo(f"  POST {responder.route(name):<{width}}  {name}", err=True)
+    sample = random.Random(responder.seed)
+    for line in responder.transformed.banner(lambda a: responder.faker.value(a.output_type, sample, name=a.name)):
+        click.echo(line, err=True)
     missing = responder.missing_secrets() if responder.require_secret else []
     if missing:
         click.echo(f"  note: {', '.join(missing)} not set; any non-empty secret header passes", err=True)

@@ -23,6 +23,7 @@ from .._executor._schema import ADMIN, field_kind, visible
 from .._generate._profiles import HasuraProfile
 from .._mock._handler import MockHandler
 from .._mock._target import MockTarget
+from .._mock._transformed import hasura_side
 from .._send._in_process import app_target
 from .._send._targets import DEFAULT_APP_BASE_URL, HttpTarget, Target
 from ._common import (
@@ -161,6 +162,7 @@ def serve(
             target = app_target(app, kind=app_kind)
             base_url = base_url or DEFAULT_APP_BASE_URL
         elif use_mock:
+            catalog = hasura_side(catalog)
             target = MockTarget(MockHandler(catalog, seed=seed, env=variables, cors=False))
             base_url = DEFAULT_APP_BASE_URL
         executor = ReferenceExecutor(

@@ -14,6 +14,7 @@ from .._errors import InvalidArgument
 from .._generate._action_request import ActionRequest, Call, prepare_call
 from .._generate._profiles import HasuraProfile
 from .._hasura._judge import judge
+from .._send._response import ActionResponse
 from .._send._targets import Target
 from ._action_log import ActionLog
 from ._input import ArgumentReader, GraphQLFailure
@@ -60,6 +61,7 @@ class ExecutorCore:
         """Send `request` through the target and judge the reply."""
         if self.timeout is not None:
             request = replace(request, timeout=self.timeout)
-        response = self.target.send(request)
+        # A failed request transform means Hasura calls no handler (facts §2.6).
+        response = ActionResponse() if request.transform_errors else self.target.send(request)
         verdict = judge(action, response, self.profile, catalog=self.catalog, request=request)
         return HandlerCall(action=action.name, request=request, response=response, verdict=verdict)

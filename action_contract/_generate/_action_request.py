@@ -16,8 +16,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from .._catalog._model import DEFAULT_IGNORED_CLIENT_HEADERS, Action, Catalog
 from .._catalog._templates import render_handler, render_header_value, template_variables
+from .._catalog._transforms import RequestTransform, request_transform_of
 from .._errors import InvalidArgument, TemplateError
 from ._profiles import HasuraProfile, HeaderLayer
+from ._transformed import apply_request_transform, transformed_json
 
 __all__ = ["MAX_REQUEST_BYTES", "ActionRequest", "Call", "prepare_call", "within_bound"]
 
@@ -45,6 +47,11 @@ class ActionRequest:
     secret_headers: tuple[str, ...] = ()
     #: The action's `timeout` in seconds, Hasura's deadline for the reply (contract §5).
     timeout: float = 30.0
+    #: After a request transform: the call Hasura built before it (`payload` stays Hasura's payload,
+    #: while URL, method, headers and `raw_body` are what the handler receives).
+    untransformed: ActionRequest | None = field(default=None, hash=False, compare=False)
+    #: The error objects when Hasura's request transform fails: Hasura then calls no handler at all.
+    transform_errors: tuple[Mapping[str, Any], ...] = field(default=(), hash=False)
 
     @property
     def body(self) -> bytes:
@@ -68,6 +75,8 @@ class ActionRequest:
         if self.violation is not None:
             data["violation"] = self.violation
             data["violation_path"] = self.violation_path
+        if self.untransformed is not None:
+            data = transformed_json(self, data)
         return data
 
 
@@ -82,6 +91,8 @@ class Call:
     configured_headers: Headers
     secret_headers: tuple[str, ...]
     ignored_client_headers: frozenset[str]
+    #: The action's parsed request transform, applied to every request built here.
+    transform: RequestTransform | None = None
 
     def request(
         self,
@@ -99,7 +110,7 @@ class Call:
         if self.profile.sends_request_query:
             # Present with null for asynchronous actions (contract §1.3).
             payload["request_query"] = None if self.action.is_async else request_query
-        return ActionRequest(
+        request = ActionRequest(
             action=self.action.name,
             url=self.url,
             headers=self.headers(client_headers),
@@ -107,6 +118,9 @@ class Call:
             secret_headers=self.secret_headers,
             timeout=float(self.action.timeout),
         )
+        if self.transform is not None:
+            return apply_request_transform(request, self.transform, self.url)
+        return request
 
     def headers(self, client_headers: Mapping[str, str] | None) -> Headers:
         """Default, configured and forwarded client headers merged by the profile's precedence."""
@@ -189,6 +203,7 @@ def prepare_call(
         configured_headers=tuple(configured),
         secret_headers=tuple(secrets),
         ignored_client_headers=frozenset(name.lower() for name in ignored),
+        transform=request_transform_of(action),
     )
 
 

@@ -17,6 +17,7 @@ from .._errors import TemplateError
 from .._generate._action_request import ActionRequest
 from .._generate._profiles import HasuraProfile
 from .._send._response import ActionResponse, TransportFailure
+from ._transform_reply import transformed_request_info
 
 __all__ = ["aeson_decode_error", "http_exception", "internal_block", "request_role", "resolved_url"]
 
@@ -68,8 +69,7 @@ def _request_info(
         info["body"] = payload
         info["headers"] = _headers(action, request)
     if "transformed_request" in keys:
-        # Non-null only after a request transform, which we never apply (Kriti is not evaluated).
-        info["transformed_request"] = None
+        info["transformed_request"] = transformed_request_info(request)
     return info
 
 

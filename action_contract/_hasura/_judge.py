@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._catalog._model import Action, Catalog
+from .._catalog._transform_apply import TransformFailure
+from .._catalog._transforms import response_transform_of
 from .._errors import InvalidArgument
 from .._generate._action_request import ActionRequest
 from .._generate._profiles import HasuraProfile
@@ -21,6 +23,7 @@ from .._send._response import ActionResponse, TransportFailure
 from ._internal import aeson_decode_error, http_exception, internal_block, request_role, resolved_url
 from ._rules import Rejection, check_error_object, check_success, unsupported_output
 from ._shaping import shape
+from ._transform_reply import transformed_reply
 
 __all__ = ["Verdict", "decode_reply", "judge"]
 
@@ -61,8 +64,8 @@ def judge(
 ) -> Verdict:
     """Hasura's verdict on `response` to a call of `action` (`request`, if given, supplies the role and payload).
 
-    `reason` is one of "ok", "transport:<kind>", "response_transform", "not_json", "unexpected_status",
-    "null_body", "shape", "missing_field", "null_field", "extra_fields", "handler_error" and
+    `reason` is one of "ok", "request_transform", "transport:<kind>", "response_transform", "not_json",
+    "unexpected_status", "null_body", "shape", "missing_field", "null_field", "extra_fields", "handler_error" and
     "invalid_error_object". Raises `InvalidArgument` when the profile's release would refuse the
     action's output type, so no reply could be judged.
     """
@@ -118,15 +121,22 @@ class _Judge:
 
     def run(self) -> Verdict:
         response = self.response
+        if self.request is not None and self.request.transform_errors:
+            return self.transform_failed("Request", list(self.request.transform_errors))
         if response.failure is not None:
             return self.transport(response.failure)
         if response.status is None:
             raise InvalidArgument("an ActionResponse needs a status or a transport failure")
-        if self.action.response_transform is not None:
-            return self.untransformed()
-        ok, body, why = decode_reply(response.body)
-        if not ok:
-            return self.not_json(why)
+        transform = response_transform_of(self.action)
+        if transform is not None:
+            try:
+                body = transformed_reply(transform, response, self.request)
+            except TransformFailure as failure:
+                return self.transform_failed("Response", failure.errors)
+        else:
+            ok, body, why = decode_reply(response.body)
+            if not ok:
+                return self.not_json(why)
         status = response.status
         if 200 <= status <= 299:
             return self.success(body)
@@ -170,18 +180,21 @@ class _Judge:
             explanation=explanation,
         )
 
-    def untransformed(self) -> Verdict:
-        message = (
-            f"[action-contract] reply not judged: action {self.action.name} has a response_transform (Kriti), "
-            "which action-contract does not evaluate"
-        )
+    def transform_failed(self, side: str, errors: list[Any]) -> Verdict:
+        # The error list itself is `internal` here, shown under the same rule as any internal block.
+        extensions: dict[str, Any] = {"path": "$", "code": "unexpected"}
+        if self.show_internal:
+            extensions["internal"] = errors
+        first = errors[0] if errors else {}
+        where = "no handler was called" if side == "Request" else "after the handler answered"
         return Verdict(
             accepted=False,
-            error={"message": message, "extensions": {"path": "$", "code": "action-contract-not-judged"}},
-            reason="response_transform",
+            error={"message": f"{side} Transformation Failed", "extensions": extensions},
+            reason=f"{side.lower()}_transform",
             explanation=(
-                "Hasura applies the action's response_transform to the body before any check (contract §3.1, §7), "
-                "and action-contract cannot evaluate Kriti templates; this message is ours, not Hasura's."
+                f"The action's {side.lower()}_transform failed ({where}): {first.get('error_code')}: "
+                f"{first.get('message')}. Hasura reports this to the client; make the template handle this "
+                "input (for an optional field, `$body.input?.field` gives null instead of an error)."
             ),
         )
 

@@ -156,7 +156,7 @@ class MockHandler:
             return
         started = time.perf_counter()
         headers = _Headers(scope["headers"])
-        if method != "POST":
+        if method != "POST" and not self.responder.transformed.routes:
             message = f"{method} is not allowed: Hasura calls a handler with POST and a JSON body"
             await _send_json(send, 405, error_body(message, "method-not-allowed"), extra=[(b"allow", b"POST")])
             return
@@ -166,7 +166,7 @@ class MockHandler:
             reply = self.responder.too_large(int(length) if length.isdigit() else None)
         else:
             query = scope.get("query_string", b"").decode("latin-1")
-            reply = self.responder.answer(path, headers, body, query=query)
+            reply = self.responder.answer(path, headers, body, query=query, method=method)
         if reply.delay:
             await asyncio.sleep(reply.delay)
         await _send(send, reply)

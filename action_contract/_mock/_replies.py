@@ -22,9 +22,12 @@ from .._catalog._model import Action, Catalog
 from .._errors import InvalidArgument
 from .._generate._action_request import handler_url
 from .._generate._fake import OutputFaker
+from .._generate._profiles import HasuraProfile
 from .._suggest import did_you_mean, listed, short_json
 from ._examples import BUILTIN_SCENARIOS, ActionExamples, Examples, Latency
 from ._problems import CallProblem
+from ._reply import MockReply, error_body
+from ._transformed import TransformedCalls, payload_of
 from ._validation import CallValidator
 
 __all__ = [
@@ -42,40 +45,8 @@ DEFAULT_CACHE_SIZE = 4096
 #: Hasura's payloads are a few kilobytes; a body over 1 MiB is a client bug, answered with 413.
 DEFAULT_MAX_BODY = 1024 * 1024
 
-_JSON = "application/json"
 _TEXT = "text/plain; charset=utf-8"
 _SHOWN_PROBLEMS = 20
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MockReply:
-    """The mock's answer: status, body bytes, content type, and how long to wait before sending it."""
-
-    status: int
-    body: bytes
-    content_type: str = _JSON
-    #: Seconds to wait before answering (latency, or the `timeout` scenario).
-    delay: float = 0.0
-    action: str | None = None
-    scenario: str | None = None
-    #: The request body as parsed (None when it was not JSON), for the journal.
-    payload: Any = None
-    #: The reply as a value (JSON, or the text), for the journal.
-    value: Any = None
-
-    @property
-    def times_out(self) -> bool:
-        """True for the `timeout` scenario: the reply is late on purpose, past the action's timeout."""
-        return self.scenario == "timeout"
-
-
-def error_body(message: str, code: str, path: str | None = None, **extensions: Any) -> dict[str, Any]:
-    """A Hasura error object (contract §4.1): `message`, and `extensions` with `code` and `path`."""
-    ext: dict[str, Any] = {"code": code}
-    if path is not None:
-        ext["path"] = path
-    ext.update(extensions)
-    return {"message": message, "extensions": ext}
 
 
 # Built once: `json.dumps` with options builds a new encoder on every call, which shows on the hot path.
@@ -174,6 +145,7 @@ class MockResponder:
         if scenario is not None:
             self._check_scenario(scenario)
         self.scenario = scenario
+        self.transformed = TransformedCalls(catalog, lambda action: self._url(action, base_url), HasuraProfile())
 
     def _url(self, action: Action, base_url: str | None) -> SplitResult:
         try:
@@ -212,15 +184,30 @@ class MockResponder:
     # -- answering -----------------------------------------------------------------------------
 
     def answer(
-        self, path: str, headers: Mapping[str, str], body: bytes, scenario: str | None = None, query: str = ""
+        self,
+        path: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        scenario: str | None = None,
+        query: str = "",
+        method: str = "POST",
     ) -> MockReply:
-        """The reply to a POST of `body` to `path` and `query`; `headers` has lower-case names.
+        """The reply to a call (Hasura's POST, or a request transform's call) of `body` to `path` and `query`;
+        `headers` has lower-case names.
 
         The scenario is `scenario`, else the query's `__scenario`, else the `X-Mock-Scenario` header,
         else the mock's default.
         """
         if len(body) > self.max_body:
             return self.too_large(len(body))
+        routed = self.transformed.route(method, path, body)
+        if routed is not None:  # behind a request transform: no Hasura payload to check
+            target = self.setups[routed]
+            chosen = scenario or _split_query(query)[1] or headers.get("x-mock-scenario") or self.scenario
+            refused = self._denied(target, headers)
+            if refused is not None:
+                return _json_reply(401, refused, action=routed)
+            return self._scenario(target, payload_of(method, path, query, body), chosen or "success")
         if not body.strip():
             return _json_reply(
                 400, error_body("the request body is empty; Hasura always POSTs a JSON object", "invalid-json", "$")
@@ -369,7 +356,9 @@ class MockResponder:
         if rng is None:
             rng = self._rngs.rng = random.Random()
         rng.seed(digest)
-        value = self.faker.value(setup.action.output_type, rng, name=setup.action.name)
+        value = self.transformed.reply(
+            setup.action, self.faker.value(setup.action.output_type, rng, name=setup.action.name)
+        )
         body = _encode(value).encode()
         if self.cache_size:
             if len(self._cache) >= self.cache_size:

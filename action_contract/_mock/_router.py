@@ -99,6 +99,9 @@ def mock_router(
     answer = _answer(mock)
     for url in urls:
         router.post(url, name=url).mock(side_effect=answer)
+    for route in mock.responder.transformed.routes:
+        # Behind a request transform: the transform's method, on any host, at the template's path.
+        router.route(method=route.method, path__regex=route.pattern.pattern, name=route.action).mock(side_effect=answer)
     return router
 
 
@@ -108,7 +111,7 @@ def _answer(mock: MockHandler) -> Callable[[httpx.Request], httpx.Response]:
         headers = {name.lower(): value for name, value in request.headers.items()}
         body = request.content
         reply: MockReply = mock.responder.answer(
-            request.url.path, headers, body, query=request.url.query.decode("latin-1")
+            request.url.path, headers, body, query=request.url.query.decode("latin-1"), method=request.method
         )
         mock.journal.record(
             method=request.method,

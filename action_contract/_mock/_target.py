@@ -30,7 +30,9 @@ class MockTarget(Target):
         start = time.perf_counter()
         parts = urlsplit(request.url)
         headers = {name.lower(): value for name, value in request.headers}
-        reply = self.handler.responder.answer(parts.path or "/", headers, request.body, query=parts.query)
+        reply = self.handler.responder.answer(
+            parts.path or "/", headers, request.body, query=parts.query, method=request.method
+        )
         if reply.times_out or reply.delay >= request.timeout:
             time.sleep(min(reply.delay, request.timeout))
             return failed(start, timed_out(request.timeout))

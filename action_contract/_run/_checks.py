@@ -11,6 +11,7 @@ Turn any check off with `--exclude-check NAME` (CLI), `--action-contract-exclude
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, overload
@@ -190,7 +191,7 @@ def hasura_accepts(case: Case) -> Finding | None:
     Turn off with `--exclude-check hasura_accepts`.
     """
     verdict = case.verdict
-    if verdict.accepted or verdict.reason in ("handler_error", "invalid_error_object"):
+    if verdict.accepted or verdict.reason in ("handler_error", "invalid_error_object", "request_transform"):
         return None
     message = verdict.error["message"] if verdict.error else verdict.reason
     return Finding(
@@ -313,4 +314,25 @@ def accepts_valid(action: Action, cases: Sequence[Case]) -> Finding | None:
         title=f"no conforming request got a 2xx ({len(cases)} tried)",
         expected=f"a 2xx reply to at least one of {len(cases)} requests Hasura could send",
         found="only " + ", ".join(statuses) + f"; the first: {_reply(cases[0])}",
+    )
+
+
+@register_check(groups=("conforming",), strict=True)
+def transform_applies(case: Case) -> Finding | None:
+    """The action's request transform must work for every input Hasura can send.
+
+    When a template fails (e.g. `$body.input.x` for an absent optional `x`), Hasura answers
+    `Request Transformation Failed` and never calls the handler. The fix is in the metadata, not the
+    handler. Strict: `--no-strict` reports it as a warning; `--exclude-check transform_applies` turns it off.
+    """
+    errors = case.request.transform_errors
+    if not errors:
+        return None
+    first = errors[0]
+    return Finding(
+        check="transform_applies",
+        kind=f"request_transform:{first.get('error_code')}",
+        title=f"Request Transformation Failed: {first.get('error_code')}: {first.get('message')}",
+        expected="a request_transform that evaluates for every input Hasura can send",
+        found=json.dumps(list(errors), sort_keys=True),
     )

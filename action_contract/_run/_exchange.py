@@ -10,7 +10,7 @@ from .._catalog._model import Action, Catalog
 from .._executor._via_graphql import GraphQLRoute
 from .._generate._action_request import ActionRequest
 from .._hasura._judge import judge
-from .._send._response import TransportFailure
+from .._send._response import ActionResponse, TransportFailure
 from .._send._targets import Target
 from ._checks import Case, Check, Group
 from ._report import Failure, GroupResult
@@ -67,7 +67,8 @@ class Exchange:
         else:
             if self.timeout is not None:
                 request = dataclasses.replace(request, timeout=self.timeout)
-            response = self.target.send(request)
+            # A failed request transform means Hasura calls no handler (facts §2.6).
+            response = ActionResponse() if request.transform_errors else self.target.send(request)
             verdict = judge(self.action, response, self.profile, catalog=self.catalog, request=request)
         if response.failure is None:
             self._answered = True

@@ -38,19 +38,21 @@ _SECRET_RULES = ("missing_secret_header", "wrong_secret_header")
 
 _ADVERSARIAL_RULES = tuple(v for v in VIOLATIONS if v not in _SECRET_RULES)
 
+_BEHIND_TRANSFORM = (
+    "the request_transform stands between Hasura and the handler: what a third party can send to the endpoint "
+    "behind it is the handler's own contract, not Hasura's (--adversarial-raw sends Hasura's payload broken, "
+    "untransformed)"
+)
+
 
 def planned_groups(action: Action, settings: Settings) -> list[tuple[Group, str | None]]:
     """The groups a run sends to `action`, each with the reason it is skipped (None when it runs)."""
-    transforms = [name for name in ("request_transform", "response_transform") if getattr(action, name)]
-    if transforms:
-        reason = (
-            f"{' and '.join(transforms)} (Kriti) cannot be evaluated here, so the handler would get or give "
-            "something else than what Hasura sees; test the handler behind the transform with --url instead"
-        )
-        return [(group, reason) for group in GROUPS]
     plan: list[tuple[Group, str | None]] = [("conforming", None)]
     no_adversarial = "adversarial requests are off (--no-adversarial)" if not settings.adversarial else None
-    plan.append(("adversarial", no_adversarial))
+    if no_adversarial is None and action.request_transform is not None and not settings.adversarial_raw:
+        plan.append(("adversarial", _BEHIND_TRANSFORM))
+    else:
+        plan.append(("adversarial", no_adversarial))
     if not any(header.value_from_env for header in action.headers):
         plan.append(("secret", "the action has no value_from_env header, so there is no secret to enforce"))
     else:

@@ -29,6 +29,9 @@ class Settings:
     secret_examples: int = 6
     #: False skips the adversarial and secret groups (`--no-adversarial`).
     adversarial: bool = True
+    #: True sends adversarial requests to actions with a request transform too: Hasura's payload broken
+    #: and sent untransformed (`--adversarial-raw`).
+    adversarial_raw: bool = False
     #: False reports strict findings (`output_conforms`) as warnings (`--no-strict`).
     strict: bool = True
     #: Same seed, same requests. None picks one at random and records it in the report.
@@ -69,6 +72,7 @@ class Settings:
             "examples",
             "adversarial_examples",
             "adversarial",
+            "adversarial_raw",
             "strict",
             "derandomize",
             "exclude_checks",
