@@ -8,7 +8,7 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import click
 import pytest
@@ -50,9 +50,10 @@ GROUPS = ("conforming", "adversarial", "secret")
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _invalid(name: str, message: str) -> pytest.UsageError:
-    # The wording of the command line's error for the same value, with the pytest option's name.
-    return pytest.UsageError(f"Invalid value for '--action-contract-{name}': {message}")
+def _invalid(name: str, message: str, *, quoted: bool = True) -> pytest.UsageError:
+    # The wording of the command line's error for the same value (click's), with the pytest option's name.
+    hint = f"'--action-contract-{name}'" if quoted else f"--action-contract-{name}"
+    return pytest.UsageError(f"Invalid value for {hint}: {message}")
 
 
 def _pairs(values: list[str], sep: str, name: str) -> dict[str, str]:
@@ -61,9 +62,11 @@ def _pairs(values: list[str], sep: str, name: str) -> dict[str, str]:
     for item in values or []:
         key, found, value = item.partition(sep)
         if not found or not key.strip():
-            raise _invalid(name, f"expected {example}, got {item!r}")
+            raise _invalid(name, f"expected {example}, got {item!r}", quoted=False)
         if name == "env" and not _ENV_NAME.fullmatch(key):
-            raise _invalid(name, f"expected NAME=VALUE with NAME made of letters, digits and _, got {item!r}")
+            raise _invalid(
+                name, f"expected NAME=VALUE with NAME made of letters, digits and _, got {item!r}", quoted=False
+            )
         pairs[key.strip()] = value.strip() if sep == ":" else value
     return pairs
 
@@ -195,6 +198,9 @@ class ContractSession:
         self.anchor = anchor_file(metadata_path(config))
         #: Every group run in this process, for --action-contract-report-html.
         self.results: list[GroupResult] = []
+        #: What was reported already, and the actions whose handler never answered, as `run_contract` keeps them.
+        self.reported: set[tuple[str, str, str]] = set()
+        self.unreachable: dict[str, str] = {}
         self.started = time.perf_counter()
         _collect_anchor_by_default(config, self.anchor)
 
@@ -324,7 +330,20 @@ class ContractItem(pytest.Item):
     def runtest(self) -> None:
         contract = self.contract
         assert contract.catalog is not None and contract.settings is not None  # set at collection
-        result = run_group(contract.catalog, self.action, self.group, contract.open_target(), contract.settings)
+        unreachable = contract.unreachable.get(self.action)
+        if unreachable is not None:  # as `check` does: one unanswered group is enough to know
+            result = GroupResult(
+                action=self.action,
+                group=cast("Any", self.group),
+                skipped=f"not sent: the handler never answered ({unreachable})",
+            )
+        else:
+            result = run_group(contract.catalog, self.action, self.group, contract.open_target(), contract.settings)
+            if result.unreachable is not None:
+                contract.unreachable[self.action] = result.unreachable
+        # One failure per (action, check, kind) across the groups this process ran, as in `check`'s report.
+        result.failures = [f for f in result.failures if f.key not in contract.reported]
+        contract.reported.update(f.key for f in result.failures)
         contract.results.append(result)
         if result.skipped is not None:
             # Reported at the item's place in the metadata file, not at this line of the plugin.
