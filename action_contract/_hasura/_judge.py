@@ -180,7 +180,7 @@ class _Judge:
             error={"message": message, "extensions": {"path": "$", "code": "action-contract-not-judged"}},
             reason="response_transform",
             explanation=(
-                "Hasura applies the action's response_transform to the body before any check (contract §3.1, §7), "
+                "Hasura applies the action's response_transform to the body before any check, "
                 "and action-contract cannot evaluate Kriti templates; this message is ours, not Hasura's."
             ),
         )
