@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .._catalog._model import Action, Catalog
+from .._catalog._model import Action, Catalog, TypeRef
 from .._errors import InvalidArgument
 from .._generate._action_request import ActionRequest
 from .._generate._profiles import HasuraProfile
@@ -69,11 +69,28 @@ def judge(
     profile = profile or HasuraProfile()
     refused = unsupported_output(catalog, action.output_type, profile)
     if refused is not None:
-        raise InvalidArgument(
-            f"Hasura {profile.label} refuses action {action.name!r}: {refused}. "
-            f"Pick a release that supports output type {action.output_type} (--hasura-version)"
+        first = _first_supporting(catalog, [action.output_type])
+        every = _first_supporting(catalog, [a.output_type for a in catalog])
+        pick = (
+            f"Hasura {first} is the first release that supports output type {action.output_type}"
+            if first is not None
+            else f"no release supports output type {action.output_type}"
         )
+        if every is not None:
+            pick += f"; pass --hasura-version {every.lstrip('v').rsplit('.', 1)[0]} or newer for every action here"
+        raise InvalidArgument(f"Hasura {profile.label} refuses action {action.name!r}: {refused}. {pick}")
     return _Judge(action, response, profile, catalog, request).run()
+
+
+def _first_supporting(catalog: Catalog, output_types: list[TypeRef]) -> str | None:
+    """The label of the oldest release that accepts each of `output_types` as an action's output, if any does."""
+    for minor in range(100):
+        profile = HasuraProfile.for_version(f"2.{minor}")
+        if all(unsupported_output(catalog, ref, profile) is None for ref in output_types):
+            return profile.label
+        if profile.label == HasuraProfile().label:
+            break
+    return None
 
 
 def decode_reply(body: bytes) -> tuple[bool, Any, str]:
