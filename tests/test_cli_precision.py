@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import httpx
 from click.testing import CliRunner
 from conftest import FIXTURES
+from servers import serving
 
+from action_contract import MockHandler, edge_requests, load_catalog
 from action_contract._cli._main import main
 
 SHOP = str(FIXTURES / "projects" / "shop")
@@ -38,3 +41,34 @@ def test_an_env_name_with_a_stray_comma_is_refused():
     result = _run("check", SHOP, "--mock", "--env", "EVENT_SECRET,=x", *QUICK)
     assert result.exit_code == 2
     assert "expected NAME=VALUE with NAME made of letters, digits and _, got 'EVENT_SECRET,=x'" in result.output
+
+
+def test_the_mock_refuses_a_form_body_for_a_json_webhook():
+    catalog = load_catalog(SHOP)
+    handler = MockHandler(catalog, cors=False)
+    body = json.dumps(edge_requests("quote", catalog=catalog)[0].payload)
+    with serving(handler) as url, httpx.Client(base_url=url) as client:
+        # What `curl -d '{...}' http://localhost:3000/quote` sends: no -H, so a form's Content-Type.
+        form = client.post("/quote", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+        json_reply = client.post("/quote", content=body, headers={"Content-Type": "application/json"})
+    assert form.status_code == 415
+    assert "expected Content-Type: application/json" in form.json()["message"]
+    assert "'application/x-www-form-urlencoded'" in form.json()["message"]
+    assert json_reply.status_code == 200
+
+
+def test_example_prints_its_seed_only_after_the_requests_are_built():
+    failed = _run("example", SHOP, "--action", "nope")
+    assert failed.exit_code == 2 and "seed:" not in failed.output
+    built = _run("example", SHOP, "--action", "quote", "--count", "1")
+    assert built.exit_code == 0 and "seed: " in built.output
+
+
+def test_a_project_without_actions_says_so(tmp_path):
+    (tmp_path / "metadata").mkdir()
+    (tmp_path / "config.yaml").write_text("version: 3\n")
+    (tmp_path / "metadata" / "actions.yaml").write_text("actions: []\ncustom_types: {}\n")
+    result = _run("check", str(tmp_path), "--mock")
+    assert result.exit_code == 2
+    assert f"no actions in {tmp_path}: nothing to check" in result.output
+    assert "the contract holds" not in result.output

@@ -160,6 +160,9 @@ def check(
     fixed_session = _pairs(session, sep="=", option="--session", example="NAME=VALUE")
     try:
         catalog = _load(path, env, scalars)
+        if not catalog.actions:
+            click.echo(f"no actions in {path}: nothing to check ({catalog.source_kind} declares none)", err=True)
+            sys.exit(EXIT_ERROR)
         profile = HasuraProfile.for_version(hasura_version, dev_mode=hasura_dev_mode)
         settings = Settings(
             examples=examples,

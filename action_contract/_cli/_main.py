@@ -147,9 +147,9 @@ def example(
     """
     if violations and not adversarial:
         raise click.UsageError("--violation only applies with --adversarial")
+    chosen = seed is None
     if seed is None:
         seed = random.SystemRandom().randrange(2**32)
-        click.echo(f"seed: {seed} (pass --seed {seed} to get the same requests again)", err=True)
     try:
         catalog = _load(path, env, scalars)
         options: dict[str, Any] = {"catalog": catalog, "base_url": base_url, "hasura_version": hasura_version}
@@ -163,6 +163,8 @@ def example(
             requests += draw_examples(strategy, count - len(requests), seed_value=seed)
     except (MetadataError, InvalidArgument) as exc:
         _exit_with(exc)
+    if chosen:  # after the requests are built: an error is not followed by a seed that made nothing
+        click.echo(f"seed: {seed} (pass --seed {seed} to get the same requests again)", err=True)
     for request in requests:
         click.echo(json.dumps(request.to_json(), ensure_ascii=False))
 
