@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import httpx
 from click.testing import CliRunner
@@ -72,3 +73,37 @@ def test_a_project_without_actions_says_so(tmp_path):
     assert result.exit_code == 2
     assert f"no actions in {tmp_path}: nothing to check" in result.output
     assert "the contract holds" not in result.output
+
+
+def _shop_without_env(tmp_path):
+    project = tmp_path / "shop"
+    shutil.copytree(SHOP, project)
+    (project / ".env").unlink()
+    return str(project)
+
+
+def test_every_missing_variable_is_named_at_once_before_anything_is_sent(tmp_path, monkeypatch):
+    monkeypatch.delenv("SHOP_ACTIONS_URL", raising=False)
+    monkeypatch.delenv("SHOP_WEBHOOK_SECRET", raising=False)
+    project = _shop_without_env(tmp_path)
+    result = _run("check", project, *QUICK)
+    assert result.exit_code == 2
+    assert "the calls need 2 environment variables that are not set: SHOP_ACTIONS_URL (the handler URL of" in (
+        result.output
+    )
+    assert "SHOP_WEBHOOK_SECRET (header X-Shop-Secret of placeOrder, header X-Shop-Secret of cancelOrder)" in (
+        result.output
+    )
+    assert "--env SHOP_ACTIONS_URL=... --env SHOP_WEBHOOK_SECRET=..." in result.output
+    handler = MockHandler(load_catalog(SHOP), cors=False)
+    with serving(handler) as url:
+        refused = _run("check", project, "--url", url, *QUICK)
+    assert refused.exit_code == 2 and "1 environment variable that is not set: SHOP_WEBHOOK_SECRET" in refused.output
+    assert handler.journal.total == 0
+
+
+def test_serve_mock_refuses_to_start_without_the_secret_variables(tmp_path, monkeypatch):
+    monkeypatch.delenv("SHOP_WEBHOOK_SECRET", raising=False)
+    result = _run("serve", _shop_without_env(tmp_path), "--mock", "--port", "0")
+    assert result.exit_code == 2
+    assert "SHOP_WEBHOOK_SECRET (header X-Shop-Secret of placeOrder" in result.output
