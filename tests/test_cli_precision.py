@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
+import xml.etree.ElementTree as ElementTree
 
 import httpx
 from click.testing import CliRunner
@@ -107,3 +109,40 @@ def test_serve_mock_refuses_to_start_without_the_secret_variables(tmp_path, monk
     result = _run("serve", _shop_without_env(tmp_path), "--mock", "--port", "0")
     assert result.exit_code == 2
     assert "SHOP_WEBHOOK_SECRET (header X-Shop-Secret of placeOrder" in result.output
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_a_refused_connection_says_nothing_listens_and_checks_that_never_ran_say_not_run(tmp_path):
+    port = _free_port()
+    reports = ["--report-json", str(tmp_path / "r.json"), "--junit-xml", str(tmp_path / "j.xml")]
+    html = ["--report-html", str(tmp_path / "r.html")]
+    result = _run("check", SHOP, "--url", f"http://127.0.0.1:{port}", "--action", "quote", *QUICK, *reports, *html)
+    assert result.exit_code == 1
+    assert f"found:    no reply: nothing listens at 127.0.0.1:{port} (connection refused)" in result.output
+    assert "Start the handler, or send to where it runs with --url" in result.output
+    assert "make the handler answer within" not in result.output
+    table = result.output.split("action  hasura_accepts")[1]
+    row = next(line for line in table.splitlines() if line.startswith("quote"))
+    assert row.split()[1:3] == ["FAIL", "1"] and "ok" not in row and row.count("not run") == 5
+    never = f"the handler never answered (nothing listens at 127.0.0.1:{port} (connection refused))"
+    assert f"not run: quote: output_conforms, error_object, accepts_valid: {never}" in result.output
+    conforming = json.loads((tmp_path / "r.json").read_text())["results"][0]
+    assert conforming["not_run"] == dict.fromkeys(["output_conforms", "error_object", "accepts_valid"], never)
+    suite = ElementTree.parse(tmp_path / "j.xml").getroot()
+    skipped = {c.get("name"): c.find("skipped") for c in suite.iter("testcase")}
+    assert skipped["output_conforms"] is not None and skipped["output_conforms"].get("message") == f"not run: {never}"
+    assert skipped["hasura_accepts"] is None
+    page = (tmp_path / "r.html").read_text()
+    assert "not run<br><small>the handler never answered" in page
+
+
+def test_a_name_that_does_not_resolve_says_so():
+    result = _run("check", SHOP, "--url", "http://handler.invalid:3000", "--action", "quote", *QUICK)
+    assert result.exit_code == 1
+    assert "no reply: the host name 'handler.invalid' does not resolve" in result.output
+    assert "Start the handler, or send to where it runs with --url" in result.output

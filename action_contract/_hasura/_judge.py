@@ -82,6 +82,18 @@ def judge(
     return _Judge(action, response, profile, catalog, request).run()
 
 
+_UNREACHED = "Start the handler, or send to where it runs with --url (or call a Python app in-process with --app)."
+#: What to do about each kind of transport failure (`{timeout}`: the action's timeout in seconds).
+_TRANSPORT_ADVICE = {
+    "dns": _UNREACHED,
+    "refused": _UNREACHED,
+    "connect_timeout": "Check that the handler's host is reachable from here, or send to it with --url.",
+    "timeout": "Make the handler answer within the action's timeout ({timeout} s).",
+    "invalid_url": "Fix the handler URL in the metadata, or send to where the handler runs with --url.",
+}
+_BROKEN_REPLY = "The handler closed the connection or broke off its reply; its log says why."
+
+
 def _first_supporting(catalog: Catalog, output_types: list[TypeRef]) -> str | None:
     """The label of the oldest release that accepts each of `output_types` as an action's output, if any does."""
     for minor in range(100):
@@ -176,9 +188,8 @@ class _Judge:
         else:
             explanation = (
                 f"No complete HTTP reply: {failure.detail}. Hasura reports any transport failure as "
-                f'"http exception when calling webhook"; make the handler answer within the action\'s '
-                f"timeout ({self.action.timeout} s)."
-            )
+                f'"http exception when calling webhook". {_TRANSPORT_ADVICE.get(failure.kind, _BROKEN_REPLY)}'
+            ).replace("{timeout}", str(self.action.timeout))
         return self.reject(
             "http exception when calling webhook",  # contract §5
             reason=f"transport:{failure.kind}",
