@@ -131,6 +131,9 @@ class GraphiQLAssetsHook(BuildHookInterface):  # type: ignore[misc,valid-type]
 
     def initialize(self, version: str, build_data: dict[str, Any]) -> None:
         """Fetch the files unless they are current; warn and go on when the registry cannot be reached."""
+        if version == "editable":
+            # The plugin's installed name stands for the repository's folder (on sys.path in editable installs).
+            build_data["force_include_editable"] = {".ci/pytest_action_contract.py": "pytest_action_contract.py"}
         problem = ensure(Path(self.root) / "action_contract" / "_executor" / "_graphiql")
         if problem:
             print(f"WARNING: {problem}; `action-contract serve` will show no GraphiQL", file=sys.stderr)

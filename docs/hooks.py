@@ -60,16 +60,22 @@ def checks_markdown() -> str:
 
 
 def pytest_options_markdown() -> str:
-    """A table of the plugin's options: the command-line flag, the ini key, the kind of value and the help."""
-    kinds = {"string": "a value", "bool": "a flag (ini: true/false)", "linelist": "repeatable (ini: one per line)"}
+    """A table of the plugin's options: the flag, the ini key, the `check` option it matches, and the help."""
+    kinds = {"string": " VALUE", "bool": "", "linelist": " VALUE"}
     rows = [
-        "| option | ini key | value | what it does |",
+        "| pytest option | ini key | `check` option | what it does |",
         "| --- | --- | --- | --- |",
-        "| `--action-contract` | `action_contract` | a flag (ini: true/false) | Turn the contract tests on. |",
+        "| `--action-contract` | `action_contract` | | Turn the contract tests on (ini: true/false). |",
     ]
     for suffix, kind, text in pytest_plugin.OPTIONS:
         key = "action_contract_" + suffix.replace("-", "_")
-        rows.append(f"| `--action-contract-{suffix}` | `{key}` | {kinds[kind]} | {text.replace('|', '&#124;')} |")
+        cli = "`PATH` (argument)" if suffix == "path" else f"`--{suffix}`"
+        repeat = " Repeatable (ini: one per line)." if kind == "linelist" else ""
+        rows.append(
+            f"| `--action-contract-{suffix}{kinds[kind]}` | `{key}` | {cli} | {text.replace('|', '&#124;')}{repeat} |"
+        )
+    rows.append("| `--junitxml FILE` | | `--junit-xml` | pytest's own option (one test case per item). |")
+    rows.append("| `-q` | | `--quiet` | pytest's own option. |")
     return "\n".join(rows) + "\n"
 
 

@@ -38,6 +38,14 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("derandomize", "bool", "Same requests on every run and no example database."),
     ("via-graphql", "bool", "Send conforming requests as GraphQL operations through the reference executor."),
     ("report-html", "string", "Write the run as one self-contained HTML page (per worker under xdist: FILE-gwN.html)."),
+    ("scalar", "linelist", "A Postgres type of your database to accept without a declaration (e.g. a domain)."),
+    ("action", "linelist", "Only this action. Repeatable."),
+    ("mock", "bool", "Check the mock handler (shows the contract is self-consistent)."),
+    ("no-database", "bool", "Neither replay nor keep failing examples."),
+    ("no-shrink", "bool", "Report failures as found, without shrinking them."),
+    ("hasura-dev-mode", "bool", "Show `internal` in Hasura's errors, as HASURA_GRAPHQL_DEV_MODE does."),
+    ("report-json", "string", "Write the run as JSON (per worker under xdist: FILE-gwN.json)."),
+    ("adversarial-raw", "bool", "Behind a request_transform too: send Hasura's payload broken and untransformed."),
 )
 
 
@@ -120,7 +128,7 @@ def action_mock(request: pytest.FixtureRequest, action_catalog: Catalog) -> Iter
     Options come from `@pytest.mark.action_mock(seed=..., scenario=..., examples=...)`; the journal of
     calls is `action_mock.journal`.
     """
-    from ._items import started_mock
+    from ._fixtures import started_mock
 
     marker = request.node.get_closest_marker("action_mock")
     options = dict(marker.kwargs) if marker is not None else {}
@@ -137,7 +145,8 @@ def hasura_executor(request: pytest.FixtureRequest, action_catalog: Catalog) -> 
     options: admin_secret, hasura_version, dev_mode, state, timeout, env. Asynchronous actions run
     before `execute` returns.
     """
-    from ._items import configured_target, started_executor
+    from ._fixtures import started_executor
+    from ._items import configured_target
 
     marker = request.node.get_closest_marker("hasura_executor")
     options = dict(marker.kwargs) if marker is not None else {}

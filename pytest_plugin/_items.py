@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import contextlib
+import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import click
 import pytest
 
 from action_contract import (
     ActionContractError,
-    ActionMockRouter,
     Catalog,
     GroupResult,
     HasuraProfile,
@@ -20,16 +22,14 @@ from action_contract import (
     InvalidArgument,
     MetadataError,
     MockHandler,
-    MockTarget,
-    ReferenceExecutor,
     Report,
     Settings,
     Target,
     app_target,
     load_catalog,
-    mock_router,
     render_failure,
     render_html,
+    render_json,
     run_group,
 )
 
@@ -41,37 +41,53 @@ __all__ = [
     "configured_target",
     "load_configured_catalog",
     "settings_from",
-    "started_executor",
-    "started_mock",
 ]
-
-#: What `@pytest.mark.action_mock(...)` may set: the options of `mock_router`.
-MOCK_OPTIONS = ("seed", "scenario", "examples", "latency", "error_rate", "require_secret", "base_url", "env")
-
-#: What `@pytest.mark.hasura_executor(...)` may set.
-EXECUTOR_OPTIONS = ("mock", "admin_secret", "hasura_version", "dev_mode", "state", "timeout", "env")
 
 GROUPS = ("conforming", "adversarial", "secret")
 
 
+#: A name a {{NAME}} template can use: what a shell accepts as an environment variable.
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _invalid(name: str, message: str, *, quoted: bool = True) -> pytest.UsageError:
+    # The wording of the command line's error for the same value (click's), with the pytest option's name.
+    hint = f"'--action-contract-{name}'" if quoted else f"--action-contract-{name}"
+    return pytest.UsageError(f"Invalid value for {hint}: {message}")
+
+
 def _pairs(values: list[str], sep: str, name: str) -> dict[str, str]:
+    example = "'NAME: VALUE'" if sep == ":" else "NAME=VALUE"
     pairs = {}
     for item in values or []:
         key, found, value = item.partition(sep)
         if not found or not key.strip():
-            raise pytest.UsageError(f"--action-contract-{name}: expected NAME{sep}VALUE, got {item!r}")
+            raise _invalid(name, f"expected {example}, got {item!r}", quoted=False)
+        if name == "env" and not _ENV_NAME.fullmatch(key):
+            raise _invalid(
+                name, f"expected NAME=VALUE with NAME made of letters, digits and _, got {item!r}", quoted=False
+            )
         pairs[key.strip()] = value.strip() if sep == ":" else value
     return pairs
 
 
-def _number(config: pytest.Config, name: str, kind: type[Any]) -> Any:
+#: The command line's types for the numeric options, so both front doors accept and refuse the same values.
+_NUMBERS: dict[str, click.ParamType[Any]] = {
+    "examples": click.IntRange(min=0),
+    "adversarial-examples": click.IntRange(min=0),
+    "seed": click.INT,
+    "timeout": click.FloatRange(min=0, min_open=True),
+}
+
+
+def _number(config: pytest.Config, name: str) -> Any:
     value = option(config, name)
     if value is None:
         return None
     try:
-        return kind(value)
-    except ValueError:
-        raise pytest.UsageError(f"--action-contract-{name}: expected a number, got {value!r}") from None
+        return _NUMBERS[name].convert(value, None, None)
+    except click.BadParameter as error:
+        raise _invalid(name, error.message) from None
 
 
 def load_configured_catalog(config: pytest.Config) -> Catalog:
@@ -85,119 +101,70 @@ def load_configured_catalog(config: pytest.Config) -> Catalog:
     if not Path(path).is_absolute():
         path = str(Path(config.rootpath, path)) if not Path(path).exists() else path
     try:
-        return load_catalog(path, _pairs(option(config, "env"), "=", "env"))
+        return load_catalog(path, _pairs(option(config, "env"), "=", "env"), scalars=option(config, "scalar") or ())
     except MetadataError as error:
         raise pytest.UsageError(str(error)) from None
     except InvalidArgument as error:
         raise pytest.UsageError(f"--action-contract-path: {error}") from None
 
 
-@contextlib.contextmanager
-def started_mock(
-    config: pytest.Config, catalog: Catalog, options: dict[str, Any], test_dir: Path
-) -> Iterator[ActionMockRouter]:
-    """A started `mock_router` for `catalog` with the marker's options; relative example files are
-    looked up beside the test module first, then in the root directory."""
-    unknown = sorted(set(options) - set(MOCK_OPTIONS))
-    if unknown:
-        pytest.fail(
-            f"@pytest.mark.action_mock: unknown option {unknown[0]!r}; expected {', '.join(MOCK_OPTIONS)}",
-            pytrace=False,
-        )
-    options = dict(options)
-    examples = options.get("examples")
-    if examples is not None and not Path(examples).is_absolute():
-        beside = test_dir / examples
-        options["examples"] = beside if beside.exists() else config.rootpath / examples
-    options["env"] = {**_pairs(option(config, "env"), "=", "env"), **(options.get("env") or {})}
-    options.setdefault("base_url", option(config, "url"))
+def built_target(config: pytest.Config, catalog: Catalog | None = None, settings: Settings | None = None) -> Target:
+    """The (unopened) target of `--action-contract-app` (in-process), `-mock` or HTTP."""
+    app = option(config, "app")
+    kind = option(config, "app-kind")
+    if kind is not None and kind not in ("asgi", "wsgi", "callable"):
+        raise _invalid("app-kind", f"{kind!r} is not one of 'asgi', 'wsgi', 'callable'.")
+    if app and option(config, "mock"):
+        raise pytest.UsageError("pass only one of --action-contract-app and --action-contract-mock")
     try:
-        router = mock_router(catalog, **options)
-    except (MetadataError, InvalidArgument) as error:
-        pytest.fail(f"action_mock: {error}", pytrace=False)
-    with router:
-        yield router
-
-
-@contextlib.contextmanager
-def started_executor(
-    config: pytest.Config, catalog: Catalog, target: Target | None, options: dict[str, Any]
-) -> Iterator[ReferenceExecutor]:
-    """A `ReferenceExecutor` for `catalog` calling `target` (or the mock handler with `mock=True`)."""
-    unknown = sorted(set(options) - set(EXECUTOR_OPTIONS))
-    if unknown:
-        pytest.fail(
-            f"@pytest.mark.hasura_executor: unknown option {unknown[0]!r}; expected {', '.join(EXECUTOR_OPTIONS)}",
-            pytrace=False,
-        )
-    env = {**_pairs(option(config, "env"), "=", "env"), **(options.get("env") or {})}
-    own_target = None
-    try:
-        profile = HasuraProfile.for_version(
-            options.get("hasura_version") or option(config, "hasura-version"), dev_mode=bool(options.get("dev_mode"))
-        )
-        base_url = option(config, "url") or None
-        if options.get("mock") or target is None:
-            own_target = target = MockTarget(MockHandler(catalog, env=env, cors=False))
-            base_url = "http://handler.test"
-        executor = ReferenceExecutor(
-            catalog,
-            target,
-            profile,
-            admin_secret=options.get("admin_secret"),
-            base_url=base_url,
-            env=env,
-            state=options.get("state"),
-            timeout=options.get("timeout"),
-        )
-    except (MetadataError, InvalidArgument) as error:
-        if own_target is not None:
-            own_target.close()
-        pytest.fail(f"hasura_executor: {error}", pytrace=False)
-    try:
-        with executor:
-            yield executor
-    finally:
-        if own_target is not None:
-            own_target.close()
+        if app:
+            return app_target(app, kind=kind)
+        if option(config, "mock") and catalog is not None:
+            env = settings.env if settings is not None else None
+            return app_target(MockHandler(catalog, require_secret=True, env=env, cors=False), kind="asgi")
+    except InvalidArgument as error:
+        raise pytest.UsageError(str(error)) from None
+    return HttpTarget()
 
 
 @contextlib.contextmanager
 def configured_target(config: pytest.Config) -> Iterator[Target]:
     """The target of `--action-contract-app` (in-process) or HTTP, closed afterwards."""
-    app = option(config, "app")
-    try:
-        target: Target = app_target(app, kind=option(config, "app-kind")) if app else HttpTarget()
-    except InvalidArgument as error:
-        raise pytest.UsageError(f"--action-contract-app: {error}") from None
-    with target:
+    with built_target(config) as target:
         yield target
 
 
 def settings_from(config: pytest.Config) -> Settings:
     """The run's `Settings` from the command line and ini file."""
     database = option(config, "database")
-    examples = _number(config, "examples", int)
-    adversarial_examples = _number(config, "adversarial-examples", int)
+    examples = _number(config, "examples")
+    adversarial_examples = _number(config, "adversarial-examples")
     # Without the option the library's default database applies; "none" turns it off.
     extra: dict[str, Any] = {} if database is None else {"database": None if database == "none" else database}
+    if option(config, "no-database"):
+        extra["database"] = None
     try:
         return Settings(
             examples=100 if examples is None else examples,
             adversarial_examples=50 if adversarial_examples is None else adversarial_examples,
             adversarial=not option(config, "no-adversarial"),
+            adversarial_raw=bool(option(config, "adversarial-raw")),
             strict=not option(config, "no-strict"),
-            seed=_number(config, "seed", int),
+            seed=_number(config, "seed"),
             derandomize=bool(option(config, "derandomize")),
             **extra,
-            hasura_version=HasuraProfile.for_version(option(config, "hasura-version")),
+            shrink=not option(config, "no-shrink"),
+            hasura_version=HasuraProfile.for_version(
+                option(config, "hasura-version"), dev_mode=bool(option(config, "hasura-dev-mode"))
+            ),
+            actions=tuple(option(config, "action") or ()),
             exclude_checks=tuple(option(config, "exclude-check") or ()),
             base_url=option(config, "url") or None,
             env=_pairs(option(config, "env"), "=", "env"),
             session=_pairs(option(config, "session"), "=", "session") or None,
             client_headers=_pairs(option(config, "header"), ":", "header") or None,
-            timeout=_number(config, "timeout", float),
-            in_process=bool(option(config, "app")),
+            timeout=_number(config, "timeout"),
+            in_process=bool(option(config, "app")) or bool(option(config, "mock")),
             via_graphql=bool(option(config, "via-graphql")),
         )
     except InvalidArgument as error:
@@ -209,58 +176,62 @@ class ContractFailed(Exception):
 
 
 class ContractSession:
-    """Per-process state: the catalog, the settings and one target shared by every item."""
+    """Per-process state: the catalog, the settings and one target shared by every item.
+
+    Everything the options name is loaded and checked when pytest configures, so a bad value is one
+    usage error (exit 4) before anything is collected, not an error inside every item.
+    """
 
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
-        self._target: contextlib.ExitStack | None = None
+        self.catalog: Catalog = load_configured_catalog(config)
+        self.settings: Settings = settings_from(config)
+        try:
+            for name in self.settings.actions:
+                self.catalog.action(name)
+        except InvalidArgument as error:
+            raise pytest.UsageError(str(error)) from None
+        #: Built now (an --action-contract-app typo is a usage error), opened by the first item that runs.
+        self._unopened: Target | None = built_target(config, self.catalog, self.settings)
+        self._stack = contextlib.ExitStack()
         self.target: Target | None = None
-        self.catalog: Catalog | None = None
-        self.settings: Settings | None = None
+        #: The file the items belong to: the metadata file, or the project file declaring the actions.
+        self.anchor = anchor_file(metadata_path(config))
         #: Every group run in this process, for --action-contract-report-html.
         self.results: list[GroupResult] = []
+        #: What was reported already, and the actions whose handler never answered, as `run_contract` keeps them.
+        self.reported: set[tuple[str, str, str]] = set()
+        self.unreachable: dict[str, str] = {}
         self.started = time.perf_counter()
+        _collect_anchor_by_default(config, self.anchor)
 
     def open_target(self) -> Target:
         if self.target is None:
-            stack = contextlib.ExitStack()
-            self.target = stack.enter_context(configured_target(self.config))
-            self._target = stack
+            assert self._unopened is not None
+            self.target = self._stack.enter_context(self._unopened)
         return self.target
 
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_collection_modifyitems(
-        self, session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
-    ) -> None:
-        # tryfirst: our items must exist before `-k` and `-m` deselect (the mark plugin's hook).
-        self.catalog = load_configured_catalog(config)
-        self.settings = settings_from(config)
-        selected = self.settings.actions or tuple(self.catalog.actions)
-        path = Path(option(config, "path"))
-        collector = ContractCollector.from_parent(
-            session, name=path.as_posix(), path=(config.rootpath / path).resolve()
-        )
-        items.extend(
-            ContractItem.from_parent(collector, name=f"{name}[{group}]", action=name, group=group, contract=self)
-            for name in selected
-            for group in GROUPS
-        )
+    def pytest_collect_file(self, file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
+        # Like any collector of non-Python files: the items are collected when their file is, so they run
+        # when the file (or a folder holding it) is selected, and a pasted node id selects one of them.
+        if file_path.resolve() != self.anchor:
+            return None
+        file: ContractFile = ContractFile.from_parent(parent, path=file_path)
+        file.contract = self
+        return file
 
     def pytest_sessionfinish(self) -> None:
-        if self._target is not None:
-            self._target.close()
-        self.write_html()
+        self._stack.close()
+        if self._unopened is not None and self.target is None:
+            self._unopened.close()
+        self.write_reports()
 
-    def write_html(self) -> None:
-        """The HTML report of the groups this process ran, when --action-contract-report-html asks for one."""
-        path = option(self.config, "report-html")
-        if not path or not self.results or self.settings is None:
+    def write_reports(self) -> None:
+        """The HTML and JSON reports of the groups this process ran, when the options ask for them."""
+        if not self.results:
             return
-        worker = getattr(self.config, "workerinput", {}).get("workerid")
-        if worker:  # pytest-xdist: each worker writes the groups it ran, to a file of its own
-            stem, dot, suffix = str(path).rpartition(".")
-            path = f"{stem}-{worker}.{suffix}" if dot else f"{path}-{worker}"
         app = option(self.config, "app")
+        target = f"app_target({app!r})" if app else "MockHandler(catalog)" if option(self.config, "mock") else None
         report = Report(
             results=self.results,
             seed=self.settings.seed,
@@ -268,24 +239,91 @@ class ContractSession:
             options=self.settings.report_options(),
             elapsed=time.perf_counter() - self.started,
             source=str(option(self.config, "path")),
-            target=f"app_target({app!r})" if app else "HttpTarget()",
+            target=target or "HttpTarget()",
         )
-        Path(path).write_text(render_html(report, catalog=self.catalog), encoding="utf-8")
+        worker = getattr(self.config, "workerinput", {}).get("workerid")
+        for name in ("report-html", "report-json"):
+            path = option(self.config, name)
+            if not path:
+                continue
+            if worker:  # pytest-xdist: each worker writes the groups it ran, to a file of its own
+                stem, dot, suffix = str(path).rpartition(".")
+                path = f"{stem}-{worker}.{suffix}" if dot else f"{path}-{worker}"
+            if name == "report-html":
+                text = render_html(report, catalog=self.catalog)
+            else:
+                text = json.dumps(render_json(report, catalog=self.catalog), indent=2, ensure_ascii=False)
+            Path(path).write_text(text, encoding="utf-8")
 
 
-class ContractCollector(pytest.Collector):
-    """The metadata file or directory the items come from."""
+def metadata_path(config: pytest.Config) -> Path:
+    """`--action-contract-path` as an absolute path (relative ones: from the current directory, else the root)."""
+    path = Path(option(config, "path"))
+    if not path.is_absolute():
+        path = path if path.exists() else Path(config.rootpath, path)
+    return path.resolve()
 
-    def collect(self) -> list[pytest.Item | pytest.Collector]:
-        return []
+
+def anchor_file(path: Path) -> Path:
+    """The file the items are collected from: the metadata file itself, or in a project directory the
+    file declaring the actions' handlers (node ids must name a file: pytest selects no items in a folder)."""
+    if path.is_file():
+        return path
+    for name in ("metadata/actions.yaml", "actions.yaml", "metadata/actions.graphql", "actions.graphql"):
+        if (path / name).is_file():
+            return (path / name).resolve()
+    files = sorted(p for p in path.rglob("*") if p.is_file())
+    return files[0].resolve() if files else path
+
+
+def _collect_anchor_by_default(config: pytest.Config, anchor: Path) -> None:
+    """With no path on the command line (testpaths or the current directory), the metadata is collected too."""
+    if config.args_source == pytest.Config.ArgsSource.ARGS:
+        return
+    base = config.invocation_params.dir
+    for arg in config.args:
+        if anchor.is_relative_to(Path(base, arg.split("::")[0]).resolve()):
+            return
+    config.args.append(str(anchor))
+
+
+class ContractFile(pytest.File):
+    """The metadata file; its items are one per action and group."""
+
+    contract: ContractSession
+
+    def collect(self) -> list[pytest.Item]:
+        contract = self.contract
+        selected = contract.settings.actions or tuple(contract.catalog.actions)
+        text = self.path.read_text(encoding="utf-8", errors="replace")
+        return [
+            ContractItem.from_parent(
+                self,
+                name=f"{name}[{group}]",
+                # As a parametrized test's id, so `--lf` matches it with the id it stored (which it parses so).
+                nodeid=f"{self.nodeid}::{name}[{group}]",
+                action=name,
+                group=group,
+                contract=contract,
+                line=_line_of(text, name),
+            )
+            for name in selected
+            for group in GROUPS
+        ]
+
+
+def _line_of(text: str, name: str) -> int:
+    """The 0-based line where `name` first appears in the metadata file (0 when it does not)."""
+    found = re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text)
+    return text.count("\n", 0, found.start()) if found else 0
 
 
 class ContractItem(pytest.Item):
     """One group (conforming, adversarial or secret) of one action."""
 
-    def __init__(self, *, action: str, group: str, contract: ContractSession, **kwargs: Any) -> None:
+    def __init__(self, *, action: str, group: str, contract: ContractSession, line: int = 0, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.action, self.group, self.contract = action, group, contract
+        self.action, self.group, self.contract, self.line = action, group, contract, line
         self.add_marker("action_contract")
         self.keywords[action] = True
         self.keywords[group] = True
@@ -293,10 +331,24 @@ class ContractItem(pytest.Item):
     def runtest(self) -> None:
         contract = self.contract
         assert contract.catalog is not None and contract.settings is not None  # set at collection
-        result = run_group(contract.catalog, self.action, self.group, contract.open_target(), contract.settings)
+        unreachable = contract.unreachable.get(self.action)
+        if unreachable is not None:  # as `check` does: one unanswered group is enough to know
+            result = GroupResult(
+                action=self.action,
+                group=cast("Any", self.group),
+                skipped=f"not sent: the handler never answered ({unreachable})",
+            )
+        else:
+            result = run_group(contract.catalog, self.action, self.group, contract.open_target(), contract.settings)
+            if result.unreachable is not None:
+                contract.unreachable[self.action] = result.unreachable
+        # One failure per (action, check, kind) across the groups this process ran, as in `check`'s report.
+        result.failures = [f for f in result.failures if f.key not in contract.reported]
+        contract.reported.update(f.key for f in result.failures)
         contract.results.append(result)
         if result.skipped is not None:
-            pytest.skip(result.skipped)
+            # Reported at the item's place in the metadata file, not at this line of the plugin.
+            raise pytest.skip.Exception(result.skipped, _use_item_location=True)
         self._report_warnings(result)
         fatal = [f for f in result.failures if f.fatal]
         if fatal:
@@ -331,4 +383,4 @@ class ContractItem(pytest.Item):
         return str(super().repr_failure(excinfo, style=style))
 
     def reportinfo(self) -> tuple[Path, int | None, str]:
-        return self.path, None, f"{self.action} [{self.group}]"
+        return self.path, self.line, f"{self.action} [{self.group}]"

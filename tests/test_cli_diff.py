@@ -57,7 +57,7 @@ def test_handler_breaking_change_table_and_exit_1(pair):
     assert code == 1
     assert "  HANDLER    CLIENT     CHANGE" in out
     assert "  breaking   safe       actions.cancelOrder.args.orderId" in out
-    assert "handler: 'orderId' may now arrive absent or null (contract §1.5)" in out
+    assert "handler: 'orderId' may now arrive absent or null (Hasura forwards an omitted nullable" in out
     assert out.rstrip().endswith("1 change: 1 breaking for handlers, 0 breaking for clients, 0 dangerous, 0 safe")
     assert "breaking for handlers (--fail-on both)" in err
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 
 from action_contract import MetadataError, Problem, load_catalog
+from action_contract._run._checks import registered_checks
 
 # fixture -> [(file suffix, line, fragment of the message)]
 BROKEN = {
@@ -95,3 +99,31 @@ def test_problem_rendering():
     assert Problem(message="m", subject="custom types").hasura_message == (
         "Inconsistent object: validation for the given custom types failed because m"
     )
+
+
+def test_no_user_facing_text_cites_a_document_users_do_not_have():
+    # Messages, reports and the README explain Hasura's behaviour inline or link Hasura's docs.
+    root = Path(__file__).resolve().parent.parent
+    found = []
+    for path in sorted((root / "action_contract").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+        }
+        found += [
+            f"{path.name}:{node.lineno}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and "§" in node.value
+            and id(node) not in docstrings
+        ]
+    found += [f"check {c.name}" for c in registered_checks().values() if "§" in c.doc]
+    found += [
+        f"README.md:{n}" for n, line in enumerate((root / "README.md").read_text().splitlines(), 1) if "§" in line
+    ]
+    assert found == []

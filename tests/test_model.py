@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import FIXTURES
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -55,3 +56,12 @@ def test_catalog_is_immutable(fixtures):
         catalog.actions["x"] = catalog.action("quote")  # type: ignore[index]
     with pytest.raises(AttributeError):
         catalog.action("quote").timeout = 3  # type: ignore[misc]
+
+
+def test_catalog_and_action_have_a_short_repr_for_hypothesis_reports():
+    # A failing `@given(conforming_requests(..., catalog=action_catalog))` prints its arguments.
+    catalog = load_catalog(FIXTURES / "projects" / "shop")
+    names = "placeOrder, cancelOrder, importCatalog, quote, recommendations"
+    assert repr(catalog) == f"<Catalog of 5 action(s) from {catalog.source}: {names}>"
+    assert repr(catalog.action("quote")).startswith("<Action quote: query -> ")
+    assert len(repr(catalog)) < 200

@@ -7,6 +7,10 @@ import xml.etree.ElementTree as ElementTree
 import pytest
 from conftest import FIXTURES
 
+# Imported by this process, so pytester's in-process runs share one copy: PyYAML's C extension holds on to
+# the node classes of the first import, and a second import after pytester unloads modules breaks it.
+import action_contract  # noqa: F401
+
 SHOP = FIXTURES / "projects" / "shop"
 GOOD = f"{FIXTURES / 'handlers' / 'shop.py'}:app"
 FAULTY = FIXTURES / "handlers" / "faulty.py"

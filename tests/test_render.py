@@ -147,13 +147,17 @@ def test_the_text_report_shows_everything_about_each_failure(envelope):
 def test_the_summary_lists_actions_by_checks(envelope):
     text = render_text(envelope, catalog=CATALOG)
     summary = text.split("\n\n")[-2:]
-    table = [line.split() for line in summary[0].splitlines()]
+    lines = summary[0].splitlines()
+    table = [line.split() for line in lines if not line.startswith("not run: ")]
     assert table[0] == ["action", *CHECKS]
     rows = {row[0]: row[1:] for row in table[1:]}
     assert list(rows) == list(CATALOG.actions)
     for action, cells in rows.items():
-        secret = "-" if action in WITHOUT_SECRET else "ok"
-        assert cells == ["FAIL", "1", "ok", "ok", "ok", secret, "ok", "ok"], action
+        # A check that judged no reply says so, and why, under the table.
+        secret = ["not", "run"] if action in WITHOUT_SECRET else ["ok"]
+        assert cells == ["FAIL", "1", "ok", "ok", "ok", *secret, "ok", "ok"], action
+    assert {line.split(":")[1].strip() for line in lines if line.startswith("not run: ")} == set(WITHOUT_SECRET)
+    assert all(line.endswith("so there is no secret to enforce") for line in lines if line.startswith("not run: "))
     assert summary[1].startswith(f"5 failures; {envelope.cases} cases in ")
     assert summary[1].endswith(", 3 groups skipped (seed 1, Hasura v2.45.0)\n")
 

@@ -260,7 +260,8 @@ DEFAULT_IGNORED_CLIENT_HEADERS: tuple[str, ...] = (
 DEFAULT_TIMEOUT = 30  # seconds, `defaultActionTimeoutSecs` (contract §5)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+# repr=False: a failing Hypothesis test prints its arguments, and a catalog in full fills pages.
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class Action:
     """One Hasura Action: its GraphQL signature and how Hasura calls its handler."""
 
@@ -289,8 +290,11 @@ class Action:
         """The argument called `name`, or None."""
         return next((a for a in self.arguments if a.name == name), None)
 
+    def __repr__(self) -> str:
+        return f"<Action {self.name}: {self.type} -> {self.output_type}, {self.kind} at {self.handler}>"
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+
+@dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class Catalog:
     """Every action and custom type of one Hasura metadata source, ready to use."""
 
@@ -340,6 +344,10 @@ class Catalog:
             (t for t in self.types.values() if not (isinstance(t, ScalarType) and t.origin != "custom")),
             key=lambda t: t.name,
         )
+
+    def __repr__(self) -> str:
+        names = ", ".join(list(self.actions)[:5]) + (", ..." if len(self.actions) > 5 else "")
+        return f"<Catalog of {len(self.actions)} action(s) from {self.source or self.source_kind}: {names}>"
 
 
 def _did_you_mean(name: str, options: list[str]) -> str:

@@ -11,6 +11,7 @@ import click
 
 from .._errors import InvalidArgument, MetadataError
 from .._generate._profiles import HasuraProfile
+from .._generate._variables import require_variables
 from .._mock._handler import MockHandler
 from .._render._html import render_html
 from .._render._text import Progress, render_json, render_junit, render_text
@@ -166,6 +167,9 @@ def check(
     fixed_session = _pairs(session, sep="=", option="--session", example="NAME=VALUE")
     try:
         catalog = _load(path, env, scalars)
+        if not catalog.actions:
+            click.echo(f"no actions in {path}: nothing to check ({catalog.source_kind} declares none)", err=True)
+            sys.exit(EXIT_ERROR)
         profile = HasuraProfile.for_version(hasura_version, dev_mode=hasura_dev_mode)
         settings = Settings(
             examples=examples,
@@ -188,8 +192,9 @@ def check(
             in_process=bool(app) or use_mock,
             via_graphql=via_graphql,
         )
-        for name in actions:
-            catalog.action(name)
+        selected = [catalog.action(name) for name in actions] or list(catalog)
+        # Every variable the calls need, named at once before anything is sent.
+        require_variables(catalog, selected, env=settings.env, handler_urls=not (url or app or use_mock))
         target: Target = HttpTarget()
         if app:
             target = app_target(app, kind=app_kind)

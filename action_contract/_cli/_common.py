@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import sys
 from collections.abc import Sequence
@@ -32,6 +33,9 @@ __all__ = [
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
 
+#: A name a {{NAME}} template can use: what a shell accepts as an environment variable.
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
 
 def _parse_env(values: Sequence[str]) -> dict[str, str]:
     env = {}
@@ -39,6 +43,10 @@ def _parse_env(values: Sequence[str]) -> dict[str, str]:
         name, sep, value = item.partition("=")
         if not sep or not name:
             raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--env")
+        if not _ENV_NAME.fullmatch(name):
+            raise click.BadParameter(
+                f"expected NAME=VALUE with NAME made of letters, digits and _, got {item!r}", param_hint="--env"
+            )
         env[name] = value
     return env
 

@@ -21,6 +21,7 @@ from .._executor._limits import DEFAULT_LIMITS, Limits
 from .._executor._reply import GraphQLReply
 from .._executor._schema import ADMIN, field_kind, visible
 from .._generate._profiles import HasuraProfile
+from .._generate._variables import require_variables
 from .._mock._handler import MockHandler
 from .._mock._target import MockTarget
 from .._mock._transformed import hasura_side
@@ -156,6 +157,8 @@ def serve(
         catalog = _load(path, env, scalars)
         profile = HasuraProfile.for_version(hasura_version, dev_mode=dev_mode)
         variables = _parse_env(env)
+        # Refused now, every missing name at once, rather than failing each call with one of them.
+        require_variables(catalog, catalog, env=variables, handler_urls=not (url or app or use_mock))
         base_url = url
         target: Target = HttpTarget()
         if app:

@@ -66,9 +66,7 @@ class _ConfigDiffer:
                 "timeout_shortened",
                 path,
                 f"timeout of '{name}' shortened from {old.timeout} s to {new.timeout} s",
-                dangerous(
-                    f"replies slower than {new.timeout} s now fail with 'http exception when calling webhook' (§5)"
-                ),
+                dangerous(f"replies slower than {new.timeout} s now fail with 'http exception when calling webhook'"),
                 safe("clients see an error only when the handler is slow"),
             )
         elif new.timeout > old.timeout:
@@ -86,7 +84,7 @@ class _ConfigDiffer:
                 handler = (
                     dangerous(
                         f"a client header of the same name now overrides the configured {configured} "
-                        "(client headers win by default, §1.2)"
+                        "(client headers win by default)"
                     )
                     if new.headers
                     else safe("the handler now also receives the client's headers (Authorization, Cookie...)")
@@ -115,15 +113,16 @@ class _ConfigDiffer:
             change = "added" if before is None else "removed" if after is None else "changed"
             if change == "removed":
                 reason = (
-                    "the handler now receives Hasura's own payload (contract §1.3) instead of the template's"
+                    "the handler now receives Hasura's own payload ({action, input, session_variables, request_query}) "
+                    "instead of the template's"
                     if which == "request"
-                    else "Hasura now judges its replies as they are, without the template (contract §3.1)"
+                    else "Hasura now judges its replies as they are, without the template"
                 )
             else:
                 reason = (
-                    "the handler receives what the new template builds from Hasura's payload (contract §7)"
+                    "the handler receives what the new template builds from Hasura's payload"
                     if which == "request"
-                    else "its replies are reshaped by the new template before Hasura judges them (contract §7)"
+                    else "its replies are reshaped by the new template before Hasura judges them"
                 ) + "; action-contract does not run Kriti templates, so check the handler against it"
             self.add(
                 f"{which}_transform_{change}",

@@ -95,7 +95,7 @@ class _Differ(TypeDiffer):
             if new.is_async:
                 handler = dangerous(
                     "Hasura's async worker now calls it after the mutation returns, with request_query null; "
-                    "its errors are stored for the client to query instead of returned (contract §2.3)"
+                    "its errors are stored for the client to query instead of returned"
                 )
                 client = breaking(
                     f"the mutation now returns an action id (uuid!); the result is read with the query {new.name}(id:)"

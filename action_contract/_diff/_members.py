@@ -110,7 +110,7 @@ class MemberDiffer:
                 handler = (
                     self.missing_field(name, top_level)
                     if now.type.non_null
-                    else safe("a reply without it reads as null (contract §3.3)")
+                    else safe("a reply without it reads as null")
                 )
                 client = safe("a new field to select")
             self.add(f"{kind}_added", f"{path}.{name}", what, unused or handler, unused or client)
@@ -159,7 +159,7 @@ class MemberDiffer:
         lacks = "may leave it null or out" if was_nullable else "does not return it"
         if not top_level:
             return breaking(
-                f"a handler written before {lacks}; Hasura does not check nested objects (§3.2), "
+                f"a handler written before {lacks}; Hasura checks only the top level of a reply, "
                 "so clients get null in a non-null field"
             )
         refusal = (
@@ -180,7 +180,9 @@ class MemberDiffer:
         if position == "input":
             if only_outer and old.non_null and not new.non_null:
                 what = f"'{field}'" if field else "it"
-                return breaking(f"{what} may now arrive absent or null (contract §1.5)")
+                return breaking(
+                    f"{what} may now arrive absent or null (Hasura forwards an omitted nullable argument as absent)"
+                )
             found = wrapped(new, old, lambda narrow, wide: self.compare_named(wide, narrow, position))
             if found is None:
                 return safe("every value it can receive now, it could receive before")

@@ -89,7 +89,7 @@ class TypeDiffer(MemberDiffer):
                 f"{path}.values.{value}",
                 f"value {value} removed from enum {name}",
                 breaking(
-                    f"a handler may still return {value}; Hasura does not check field values (§3.2), "
+                    f"a handler may still return {value}; Hasura checks only a reply's top level, "
                     f"so clients receive a value the schema lacks ({used_by})"
                 )
                 if as_output

@@ -206,9 +206,7 @@ class _Sessions:
         for key, value in (option or {}).items():
             name = key.lower() if isinstance(key, str) else key
             if not isinstance(name, str) or not name.startswith("x-hasura-"):
-                raise InvalidArgument(
-                    f"session variables are x-hasura-* names (Hasura sends no others, contract §1.4), found {key!r}"
-                )
+                raise InvalidArgument(f"session variables are x-hasura-* names (Hasura sends no others), found {key!r}")
             if isinstance(value, st.SearchStrategy):
                 self.drawn[name] = value
             elif value is None or isinstance(value, str):

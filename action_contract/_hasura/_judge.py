@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .._catalog._model import Action, Catalog
+from .._catalog._model import Action, Catalog, TypeRef
 from .._catalog._transform_apply import TransformFailure
 from .._catalog._transforms import response_transform_of
 from .._errors import InvalidArgument
@@ -72,11 +72,40 @@ def judge(
     profile = profile or HasuraProfile()
     refused = unsupported_output(catalog, action.output_type, profile)
     if refused is not None:
-        raise InvalidArgument(
-            f"Hasura {profile.label} refuses action {action.name!r}: {refused}. "
-            f"Pick a release that supports output type {action.output_type} (--hasura-version)"
+        first = _first_supporting(catalog, [action.output_type])
+        every = _first_supporting(catalog, [a.output_type for a in catalog])
+        pick = (
+            f"Hasura {first} is the first release that supports output type {action.output_type}"
+            if first is not None
+            else f"no release supports output type {action.output_type}"
         )
+        if every is not None:
+            pick += f"; pass --hasura-version {every.lstrip('v').rsplit('.', 1)[0]} or newer for every action here"
+        raise InvalidArgument(f"Hasura {profile.label} refuses action {action.name!r}: {refused}. {pick}")
     return _Judge(action, response, profile, catalog, request).run()
+
+
+_UNREACHED = "Start the handler, or send to where it runs with --url (or call a Python app in-process with --app)."
+#: What to do about each kind of transport failure (`{timeout}`: the action's timeout in seconds).
+_TRANSPORT_ADVICE = {
+    "dns": _UNREACHED,
+    "refused": _UNREACHED,
+    "connect_timeout": "Check that the handler's host is reachable from here, or send to it with --url.",
+    "timeout": "Make the handler answer within the action's timeout ({timeout} s).",
+    "invalid_url": "Fix the handler URL in the metadata, or send to where the handler runs with --url.",
+}
+_BROKEN_REPLY = "The handler closed the connection or broke off its reply; its log says why."
+
+
+def _first_supporting(catalog: Catalog, output_types: list[TypeRef]) -> str | None:
+    """The label of the oldest release that accepts each of `output_types` as an action's output, if any does."""
+    for minor in range(100):
+        profile = HasuraProfile.for_version(f"2.{minor}")
+        if all(unsupported_output(catalog, ref, profile) is None for ref in output_types):
+            return profile.label
+        if profile.label == HasuraProfile().label:
+            break
+    return None
 
 
 def decode_reply(body: bytes) -> tuple[bool, Any, str]:
@@ -169,9 +198,8 @@ class _Judge:
         else:
             explanation = (
                 f"No complete HTTP reply: {failure.detail}. Hasura reports any transport failure as "
-                f'"http exception when calling webhook"; make the handler answer within the action\'s '
-                f"timeout ({self.action.timeout} s)."
-            )
+                f'"http exception when calling webhook". {_TRANSPORT_ADVICE.get(failure.kind, _BROKEN_REPLY)}'
+            ).replace("{timeout}", str(self.action.timeout))
         return self.reject(
             "http exception when calling webhook",  # contract §5
             reason=f"transport:{failure.kind}",

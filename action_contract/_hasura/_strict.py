@@ -42,7 +42,8 @@ class StrictFinding:
         return {"path": self.path, "rule": self.rule, "expected": self.expected, "found": self.found}
 
     def __str__(self) -> str:
-        return f"{self.path}: expected {self.expected}, found {self.found} ({self.rule})"
+        # The rule's name (`integral`, `scalar_kind`) is for machines (to_json); `expected` says it in words.
+        return f"{self.path}: expected {self.expected}, found {self.found}"
 
 
 def strict_findings(catalog: Catalog, ref: TypeRef, value: Any, path: str = "$") -> list[StrictFinding]:

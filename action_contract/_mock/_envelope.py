@@ -16,7 +16,7 @@ from .._catalog._model import Action
 from .._suggest import short_json
 from ._problems import PAYLOAD_CODE, Check, Report, child_path
 
-__all__ = ["ActionChecks"]
+__all__ = ["ActionChecks", "media_type_problem"]
 
 _NO_ARGUMENTS = "Hasura sends {} when no arguments are given"
 _ROLE_ALWAYS = "Hasura always sends at least x-hasura-role"
@@ -112,3 +112,15 @@ def _request_query(value: Any, report: Report) -> None:
     if value is not None and not isinstance(value, str):
         message = f"expected the client's GraphQL document as a string, or null, found {short_json(value)}"
         report.add("$.request_query", message, PAYLOAD_CODE)
+
+
+def media_type_problem(action: Action, content_type: str) -> str | None:
+    """Why a call with this Content-Type is not one Hasura makes to `action`'s handler, or None."""
+    media = content_type.partition(";")[0].strip().lower()
+    # Hasura POSTs JSON with `Content-Type: application/json`; a request transform may send another type.
+    if not media or media == "application/json" or action.request_transform is not None:
+        return None
+    return (
+        f"expected Content-Type: application/json, as Hasura sends to {action.name}'s handler, found {media!r}; "
+        "send the body as JSON (curl: -H 'Content-Type: application/json')"
+    )

@@ -24,6 +24,7 @@ from .._generate._action_request import handler_url
 from .._generate._fake import OutputFaker
 from .._generate._profiles import HasuraProfile
 from .._suggest import did_you_mean, listed, short_json
+from ._envelope import media_type_problem
 from ._examples import BUILTIN_SCENARIOS, ActionExamples, Examples, Latency
 from ._problems import CallProblem
 from ._reply import MockReply, error_body
@@ -224,6 +225,8 @@ class MockResponder:
         if setup is None:
             return _json_reply(400, problem, payload=payload)
         name = setup.action.name
+        if (wrong := media_type_problem(setup.action, headers.get("content-type", ""))) is not None:
+            return _json_reply(415, error_body(wrong, "unsupported-media-type", "$"), action=name, payload=payload)
         denied = self._denied(setup, headers)
         if denied is not None:
             return _json_reply(401, denied, action=name, payload=payload)

@@ -77,7 +77,10 @@ def render_html(report: Report, *, catalog: Catalog | None = None) -> str:
 
 
 def _matrix(report: Report) -> str:
-    checks = [c for c in registered_checks() if any(c in r.checks for r in report.results)]
+    not_run = report.not_run()
+    checks = [
+        c for c in registered_checks() if any(c in r.checks for r in report.results) or any(c == k for _, k in not_run)
+    ]
     rows: dict[str, dict[str, list[int]]] = {}  # action -> check -> [cases, fatal, warnings]
     skipped: dict[str, list[str]] = {}
     for result in report.results:
@@ -100,6 +103,10 @@ def _matrix(report: Report) -> str:
         cells = []
         for check in checks:
             counts = rows[action].get(check)
+            if (action, check) in not_run:
+                why = _e(not_run[action, check])
+                cells.append(f'<td class="cell skipped" title="{why}">not run<br><small>{why}</small></td>')
+                continue
             if counts is None:
                 cells.append('<td class="cell skipped" title="not run">skipped</td>')
                 continue

@@ -141,11 +141,16 @@ def render_summary(report: Report) -> str:
             fatal += sum(1 for f in result.failures if f.check == check and f.fatal)
             warned += sum(1 for f in result.failures if f.check == check and not f.fatal)
             row[check] = (fatal, warned)
-    used = [c for c in checks if any(c in row for row in rows.values())]
+    not_run = report.not_run()
+    used = [c for c in checks if any(c in row for row in rows.values()) or any(c == k for _, k in not_run)]
     header = ["action", *used]
-    table = [header] + [[action, *(_cell(row.get(c)) for c in used)] for action, row in rows.items()]
+    table = [header] + [
+        [action, *("not run" if (action, c) in not_run else _cell(row.get(c)) for c in used)]
+        for action, row in rows.items()
+    ]
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip() for r in table]
+    lines += _not_run_lines(not_run)
     failures = [f for f in report.failures if f.fatal]
     warnings = [f for f in report.failures if not f.fatal]
     skipped = sum(1 for r in report.results if r.skipped is not None)
@@ -157,6 +162,14 @@ def render_summary(report: Report) -> str:
         total += f", {skipped} group{'s' * (skipped != 1)} skipped"
     total += f" (seed {report.seed}, Hasura {report.hasura_version})" if report.seed is not None else ""
     return "\n".join([*lines, "", total])
+
+
+def _not_run_lines(not_run: Mapping[tuple[str, str], str]) -> list[str]:
+    """`not run: ACTION: CHECK, CHECK: why` for each action and reason."""
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for (action, check), why in not_run.items():
+        grouped.setdefault((action, why), []).append(check)
+    return [f"not run: {action}: {', '.join(checks)}: {why}" for (action, why), checks in grouped.items()]
 
 
 def _cell(counts: tuple[int, int] | None) -> str:
@@ -279,6 +292,7 @@ def render_json(report: Report, *, catalog: Catalog | None = None) -> dict[str, 
                 "violations": dict(r.violations),
                 "latency": _latency(r.latencies),
                 "elapsed": r.elapsed,
+                "not_run": r.not_run(),
             }
             for r in report.results
         ],
@@ -307,8 +321,11 @@ def render_junit(report: Report, *, catalog: Catalog | None = None) -> str:
             for check in (c.name for c in registered_checks().values() if result.group in c.groups):
                 cases.setdefault((result.action, check), {"skipped": result.skipped, "failures": [], "time": 0.0})
             continue
+        not_run = report.not_run()
         for check in names:
+            why = not_run.get((result.action, check))
             entry = cases.setdefault((result.action, check), {"skipped": None, "failures": [], "time": 0.0})
+            entry["skipped"] = f"not run: {why}" if why is not None else entry["skipped"]
             entry["time"] += result.elapsed / max(len(names), 1)
             entry["failures"] += [f for f in result.failures if f.check == check and f.fatal]
     failed = sum(1 for e in cases.values() if e["failures"])

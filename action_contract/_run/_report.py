@@ -13,7 +13,7 @@ from typing import Any
 
 from .._generate._action_request import ActionRequest
 from .._send._response import ActionResponse
-from ._checks import Finding, Group
+from ._checks import Finding, Group, registered_checks
 
 __all__ = ["Failure", "GroupResult", "Report"]
 
@@ -77,6 +77,16 @@ class GroupResult:
         """True when no fatal failure was found (warnings allowed)."""
         return not any(f.fatal for f in self.failures)
 
+    def not_run(self) -> dict[str, str]:
+        """`{check: why}` for the checks of this group that judged no reply (skipped, or nothing answered)."""
+        if self.skipped is not None:
+            return {c.name: self.skipped for c in registered_checks().values() if self.group in c.groups}
+        if self.unreachable is None:
+            return {}
+        failed = {f.check for f in self.failures}
+        why = f"the handler never answered ({self.unreachable})"
+        return {check: why for check in self.checks if check not in failed}
+
 
 @dataclass(slots=True, kw_only=True)
 class Report:
@@ -106,3 +116,13 @@ class Report:
     def cases(self) -> int:
         """How many requests were sent."""
         return sum(result.cases for result in self.results)
+
+    def not_run(self) -> dict[tuple[str, str], str]:
+        """`{(action, check): why}` for the checks that judged no reply of the action in any group."""
+        ran = {(r.action, c) for r in self.results for c in r.checks if c not in r.not_run()}
+        found: dict[tuple[str, str], str] = {}
+        for result in self.results:
+            for check, why in result.not_run().items():
+                if (result.action, check) not in ran:
+                    found.setdefault((result.action, check), why)  # the first group's reason
+        return found

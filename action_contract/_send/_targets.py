@@ -261,7 +261,7 @@ def http_failure(error: Exception, url: str, timeout: float) -> TransportFailure
         if isinstance(cause, ConnectionRefusedError):
             return _failure(
                 "refused",
-                f"connection refused by {where}: is the handler running?",
+                f"nothing listens at {where} (connection refused)",
                 "Connection failure: Network.Socket.connect: <socket: 11>: does not exist (Connection refused)",
             )
         return _failure("refused", f"cannot connect to {where}: {message}", f"Connection failure: {message}")

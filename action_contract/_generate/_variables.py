@@ -1,0 +1,63 @@
+"""Which environment variables the calls of a run need, found before anything is sent.
+
+Hasura resolves an action's `{{NAME}}` handler template and its headers (`value_from_env`, templated
+values) on every call; an unset one fails that call. A run that finds them one at a time wastes the
+work done before each, so the front doors ask here first and name every missing variable at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from .._catalog._model import Action, Catalog
+from .._catalog._templates import is_env_name, template_variables
+from .._errors import InvalidArgument
+
+__all__ = ["missing_variables", "require_variables"]
+
+
+def _names(template: str) -> list[str]:
+    try:
+        return [name for name in template_variables(template) if is_env_name(name)]
+    except ValueError:  # an unclosed `{{`: the loader reports it
+        return []
+
+
+def missing_variables(
+    catalog: Catalog, actions: Iterable[Action], *, env: Mapping[str, str] | None = None, handler_urls: bool = True
+) -> dict[str, list[str]]:
+    """`{variable: [where it is used]}` for each variable the calls need that neither `env` nor the catalog holds.
+
+    `handler_urls=False` when the handlers' URLs are not used (a base URL given, an in-process target).
+    """
+    known = {**catalog.variables, **(env or {})}
+    missing: dict[str, list[str]] = {}
+    for action in actions:
+        places = (
+            [(name, f"the handler URL of {action.name}") for name in _names(action.handler)] if handler_urls else []
+        )
+        for header in action.headers:
+            if header.value_from_env is not None:
+                places.append((header.value_from_env, f"header {header.name} of {action.name}"))
+            elif header.value is not None:
+                places += [(name, f"header {header.name} of {action.name}") for name in _names(header.value)]
+        for name, where in places:
+            if name not in known and where not in missing.get(name, []):
+                missing.setdefault(name, []).append(where)
+    return missing
+
+
+def require_variables(
+    catalog: Catalog, actions: Iterable[Action], *, env: Mapping[str, str] | None = None, handler_urls: bool = True
+) -> None:
+    """Raise `InvalidArgument` naming every variable `missing_variables` finds, with the ways to set them."""
+    missing = missing_variables(catalog, actions, env=env, handler_urls=handler_urls)
+    if not missing:
+        return
+    listed = "; ".join(f"{name} ({', '.join(places)})" for name, places in missing.items())
+    count = f"{len(missing)} environment variable{'s' * (len(missing) != 1)}"
+    raise InvalidArgument(
+        f"the calls need {count} that {'is' if len(missing) == 1 else 'are'} not set: {listed}. "
+        f"Set {'it' if len(missing) == 1 else 'them'} in the environment or in the project's .env, "
+        f"or pass {' '.join(f'--env {name}=...' for name in missing)}"
+    )
