@@ -33,7 +33,7 @@ from action_contract import (
     load_catalog,
 )
 from action_contract._catalog._metadata_files import search
-from action_contract._cli._main import render_summary
+from action_contract._cli._inspect import render_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_DIRS = [ROOT / "fixtures" / "projects", ROOT / "fixtures" / "metadata", ROOT / "fixtures" / "broken"]

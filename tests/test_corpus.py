@@ -63,6 +63,14 @@ REJECTED_SOURCES = {
         "response transform validation failed: 3:1: Parse Error: Unexpected token '}'.",
     ],
 }
+
+
+def hasura_rejects(source: Path) -> bool:
+    """Whether Hasura refuses this corpus source (its project, or this one file)."""
+    relative = source.relative_to(Path(CORPUS or "."))
+    return relative.parts[0] in REJECTED or relative.as_posix() in REJECTED_SOURCES
+
+
 TESTS_PY = "hasura__graphql-engine/server/tests-py/queries/actions"
 # Fixtures copied from revisions older than the behaviour we model (contract §0): the newest Hasura
 # accepts what they reject.

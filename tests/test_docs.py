@@ -272,13 +272,20 @@ def test_every_documented_command_parses():
 # Options of other tools the manual names (pytest, curl, pip, bash, uvicorn), and one it names as not there.
 OTHER_OPTIONS = {
     "--junitxml", "--collect-only", "--max-time", "--upgrade", "--noprofile", "--norc", "--app-dir",
-    "--fail-on-dangerous",
+    "--fail-on-dangerous", "--lf", "--ff", "--sw",
 }  # fmt: skip
+
+
+def _commands() -> dict[str, click.Command]:
+    """Every command of `action-contract`, imported (the group itself loads them only when they run)."""
+    with click.Context(main) as ctx:
+        found = {name: main.get_command(ctx, name) for name in main.list_commands(ctx)}
+    return {name: command for name, command in found.items() if command is not None}
 
 
 def test_every_option_the_manual_names_exists():
     known = {"--version", "--help", "--action-contract"}
-    for command in main.commands.values():
+    for command in _commands().values():
         known.update(o for param in command.params for o in (*param.opts, *param.secondary_opts))
     known.update(f"--action-contract-{suffix}" for suffix, _, _ in pytest_plugin.OPTIONS)
     named = {
@@ -323,8 +330,9 @@ def test_the_violations_page_names_every_rule_in_order():
 
 def test_the_plugin_page_lists_every_option():
     page = _hooks().render((DOCS / "reference" / "pytest-plugin.md").read_text(), "reference/pytest-plugin.md")
-    for suffix, _, _ in pytest_plugin.OPTIONS:
-        assert f"| `--action-contract-{suffix}` | `action_contract_{suffix.replace('-', '_')}` |" in page
+    for suffix, kind, _ in pytest_plugin.OPTIONS:
+        value = "" if kind == "bool" else " VALUE"
+        assert f"| `--action-contract-{suffix}{value}` | `action_contract_{suffix.replace('-', '_')}` |" in page
 
 
 def test_a_page_citing_a_section_fails_the_build():
@@ -353,7 +361,7 @@ def test_the_docs_build_strictly(tmp_path):
     assert done.returncode == 0, done.stderr
     # The command reference is each command's --help: every option of every command is on the page.
     page = (tmp_path / "site" / "reference" / "cli" / "index.html").read_text(encoding="utf-8")
-    for name, command in main.commands.items():
+    for name, command in _commands().items():
         assert f'id="action-contract-{name}"' in page, name
         for param in command.params:
             assert all(option in page for option in param.opts), (name, param.opts)

@@ -18,7 +18,7 @@ from uuid import UUID
 import pytest
 from conftest import FIXTURES
 from hypothesis import strategies as st
-from test_corpus import REJECTED, _sources
+from test_corpus import _sources, hasura_rejects
 from test_hasura import load_sdl
 
 from action_contract import (
@@ -344,7 +344,7 @@ def _corpus_sources() -> list[Any]:
     return [
         pytest.param(source, id=str(source.relative_to(root)))
         for source in _sources(root)
-        if source.relative_to(root).parts[0] not in REJECTED
+        if not hasura_rejects(source)
     ]
 
 
