@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from click.testing import CliRunner
 
 from action_contract import (
     MockHandler,
@@ -20,6 +21,7 @@ from action_contract import (
     mock_router,
     run_contract,
 )
+from action_contract._cli._main import main
 from action_contract._hasura._judge import judge
 from action_contract._mock._target import MockTarget
 from action_contract._mock._transformed import hasura_side
@@ -147,3 +149,20 @@ def test_serve_mock_answers_at_hasuras_side_of_the_transforms(tmp_path):
     listed = executor.execute("mutation { listed { id } }").body
     assert isinstance(user["data"]["getUser"]["id"], int), user
     assert isinstance(listed["data"]["listed"], list), listed
+
+
+def test_example_prints_the_transformed_call_and_hasuras_payload(tmp_path):
+    _catalog(tmp_path, getUser=GET_USER)
+    result = CliRunner().invoke(
+        main, ["example", str(tmp_path / "calls.json"), "--action", "getUser", "--count", "3", "--seed", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert len(lines) == 3
+    for line in lines:
+        assert line["method"] == "GET" and line["body"] == "" and "content-type" not in map(str.lower, line["headers"])
+        assert line["url"] == f"http://users.test/api/users/{line['hasura_payload']['input']['id']}" + (
+            ""
+            if line["hasura_payload"]["input"].get("expand") is None
+            else f"?expand={str(line['hasura_payload']['input']['expand']).lower()}"
+        )

@@ -11,8 +11,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from click.testing import CliRunner
+from servers import Command, running_command, serving
 from test_kriti import KRITI_TESTS
 
 from action_contract import CallableTarget, ReferenceExecutor, load_catalog
@@ -196,3 +198,48 @@ def test_graphql_actions_through_the_transform_command(case: dict[str, Any], tmp
     assert document["response"]["accepted"] is True
     if "transformed_response_body" in expected:
         assert document["response"]["body"] == expected["transformed_response_body"]
+
+
+# -- serve, as a process on a port ---------------------------------------------------------------------
+
+
+def _handler_app(case: dict[str, Any], received: list[Any]) -> Any:
+    reply = _handler(case, received)
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            return
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        status, content = reply(json.loads(body), {})
+        content = content if isinstance(content, bytes) else json.dumps(content).encode()
+        await send(
+            {"type": "http.response.start", "status": status, "headers": [(b"content-type", b"application/json")]}
+        )
+        await send({"type": "http.response.body", "body": content})
+
+    return app
+
+
+@pytest.mark.parametrize(
+    "case",
+    [c for c in _cases("graphql_action") if c.values[0] is None or "graphql_response" in c.values[0]["expected"]],
+)
+def test_graphql_actions_through_serve_over_http(case: dict[str, Any], tmp_path: Path) -> None:
+    received: list[Any] = []
+    path = _metadata(case, tmp_path)
+    graphql = case["input"]["graphql"]
+    with serving(_handler_app(case, received)) as handler:
+        args = ["serve", str(path), "--url", handler]
+        ready = r"Listening on (http://\S+)/v1/graphql \(Ctrl-C to stop\)"
+        with running_command(Command, args, ready) as serve:
+            reply = httpx.post(
+                f"{serve.url}/v1/graphql", json={"query": graphql["query"], "variables": graphql["variables"]}
+            )
+    assert reply.status_code == 200
+    assert reply.json() == case["expected"]["graphql_response"]
+    assert received == [case["expected"].get("webhook_request_body", case["input"]["webhook_payload"])]

@@ -64,8 +64,6 @@ class TransformedCall:
     url: str
     headers: tuple[tuple[str, str], ...]
     body: bytes
-    #: The body as JSON for `$request` of a response transform: None when removed or form-encoded.
-    body_value: Any
     query: Pairs
 
 
@@ -201,10 +199,9 @@ def transform_request(
             new = urlsplit(rendered)
             scheme, netloc, path = new.scheme, authority.rpartition("@")[2], new.path
     if transform.body is not None:
-        sent, value, _ = _body(transform.body, scope, functions)
+        sent = _body(transform.body, scope, functions)[0]
     else:
         sent = body if body is not None else encode(payload).encode()
-        value = payload
     query = original_query
     if isinstance(transform.query_params, KritiTemplate):
         [(_, rendered)] = _render_all([(None, transform.query_params)], scope, functions)
@@ -229,7 +226,6 @@ def transform_request(
         url=f"{scheme}://{netloc}{path}{encode_query(query)}",
         headers=(*kept, *added),
         body=sent,
-        body_value=to_python(value),
         query=query,
     )
 

@@ -186,13 +186,24 @@ def hasura_accepts(case: Case) -> Finding | None:
     """Hasura must not turn the reply to a request it could send into an error for the client.
 
     Fails on a transport failure or the action's `timeout`, a non-JSON body, a status that is neither
-    2xx nor 4xx, and a 2xx body Hasura rejects for the output type (contract §3). A well-formed 4xx
+    2xx nor 4xx, a 2xx body Hasura rejects for the output type (contract §3), and a request transform
+    that fails for the request, so that Hasura calls no handler at all. A well-formed 4xx
     error object is a legitimate business error and passes; a malformed one is `error_object`'s.
     Turn off with `--exclude-check hasura_accepts`.
     """
     verdict = case.verdict
-    if verdict.accepted or verdict.reason in ("handler_error", "invalid_error_object", "request_transform"):
+    if verdict.accepted or verdict.reason in ("handler_error", "invalid_error_object"):
         return None
+    errors = case.request.transform_errors
+    if errors:
+        # The metadata's fault, not the handler's: Hasura fails the call before any handler is reached.
+        return Finding(
+            check="hasura_accepts",
+            kind=f"request_transform:{errors[0].get('error_code')}",
+            title=f"Request Transformation Failed: {errors[0].get('error_code')}: {errors[0].get('message')}",
+            expected="a request_transform that evaluates for every input Hasura can send",
+            found=json.dumps(list(errors), sort_keys=True),
+        )
     message = verdict.error["message"] if verdict.error else verdict.reason
     return Finding(
         check="hasura_accepts",
@@ -314,25 +325,4 @@ def accepts_valid(action: Action, cases: Sequence[Case]) -> Finding | None:
         title=f"no conforming request got a 2xx ({len(cases)} tried)",
         expected=f"a 2xx reply to at least one of {len(cases)} requests Hasura could send",
         found="only " + ", ".join(statuses) + f"; the first: {_reply(cases[0])}",
-    )
-
-
-@register_check(groups=("conforming",), strict=True)
-def transform_applies(case: Case) -> Finding | None:
-    """The action's request transform must work for every input Hasura can send.
-
-    When a template fails (e.g. `$body.input.x` for an absent optional `x`), Hasura answers
-    `Request Transformation Failed` and never calls the handler. The fix is in the metadata, not the
-    handler. Strict: `--no-strict` reports it as a warning; `--exclude-check transform_applies` turns it off.
-    """
-    errors = case.request.transform_errors
-    if not errors:
-        return None
-    first = errors[0]
-    return Finding(
-        check="transform_applies",
-        kind=f"request_transform:{first.get('error_code')}",
-        title=f"Request Transformation Failed: {first.get('error_code')}: {first.get('message')}",
-        expected="a request_transform that evaluates for every input Hasura can send",
-        found=json.dumps(list(errors), sort_keys=True),
     )
