@@ -6,6 +6,7 @@ import json
 import shutil
 import socket
 import xml.etree.ElementTree as ElementTree
+from pathlib import Path
 
 import httpx
 from click.testing import CliRunner
@@ -146,3 +147,61 @@ def test_a_name_that_does_not_resolve_says_so():
     assert result.exit_code == 1
     assert "no reply: the host name 'handler.invalid' does not resolve" in result.output
     assert "Start the handler, or send to where it runs with --url" in result.output
+
+
+CRASHING_APP = """
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+
+async def quote(request):
+    order = None
+    return order.total  # AttributeError: the handler's bug
+
+
+app = Starlette(routes=[Route("/quote", quote, methods=["POST"])])
+"""
+
+
+def test_an_exception_in_process_is_the_500_a_server_gives_with_the_exception_explained(tmp_path, monkeypatch):
+    (tmp_path / "crashing.py").write_text(CRASHING_APP)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    options = ["--action", "quote", "--no-adversarial", *QUICK]
+    in_process = _run("check", SHOP, "--app", f"{tmp_path / 'crashing.py'}:app", *options, "--report-json", "a.json")
+    from crashing import app  # the same app behind uvicorn
+
+    with serving(app) as url:
+        served = _run("check", SHOP, "--url", url, *options, "--report-json", "u.json")
+    assert in_process.exit_code == served.exit_code == 1
+    found = [json.loads(Path(name).read_text())["failures"] for name in ("a.json", "u.json")]
+    same = [[(f["check"], f["kind"], f["found"]) for f in failures] for failures in found]
+    assert same[0] == same[1]
+    assert "no reply" not in in_process.output
+    explanation = found[0][0]["explanation"]
+    assert "The app raised AttributeError: 'NoneType' object has no attribute 'total' (at " in explanation
+    assert "crashing.py:8 in quote); its server answered 500." in explanation
+
+
+def test_a_handler_that_answers_500_and_closes_gives_the_same_findings_on_every_run(tmp_path, monkeypatch):
+    # Under uvicorn an app's exception is Starlette's 500 and then a closed connection; reusing that connection
+    # must not turn later calls into "no reply" (Hasura's http-client retries them once on a new connection).
+    (tmp_path / "crashing.py").write_text(CRASHING_APP)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from crashing import app
+
+    runs = []
+    with serving(app) as url:
+        for number in range(3):
+            report = tmp_path / f"run{number}.json"
+            result = _run(
+                "check", SHOP, "--url", url, "--action", "quote", "--derandomize", "--examples", "5",
+                "--adversarial-examples", "10",
+                "-q", "--report-json", str(report),
+            )  # fmt: skip
+            assert result.exit_code == 1, result.output
+            runs.append([(f["action"], f["check"], f["kind"]) for f in json.loads(report.read_text())["failures"]])
+    assert runs[0] == runs[1] == runs[2]
+    assert not [kind for _, _, kind in runs[0] if "no reply" in kind or "transport" in kind]
+    # One failure per rule: not `wrong_type:5xx` and `wrong_type:no reply` for the same rule.
+    rules = [(action, check, kind.split(":")[0]) for action, check, kind in runs[0]]
+    assert len(rules) == len(set(rules)), runs[0]

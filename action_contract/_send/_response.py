@@ -49,6 +49,9 @@ class ActionResponse:
     body: bytes = b""
     elapsed: float = 0.0
     failure: TransportFailure | None = None
+    #: The exception an in-process app raised, with where (`KeyError: 'x' (at app.py:12 in handle)`), when
+    #: this reply is the 500 a server makes of it.
+    crash: str | None = None
 
     @property
     def ok(self) -> bool:
