@@ -205,3 +205,15 @@ def test_a_handler_that_answers_500_and_closes_gives_the_same_findings_on_every_
     # One failure per rule: not `wrong_type:5xx` and `wrong_type:no reply` for the same rule.
     rules = [(action, check, kind.split(":")[0]) for action, check, kind in runs[0]]
     assert len(rules) == len(set(rules)), runs[0]
+
+
+def test_one_syntax_error_in_actions_graphql_is_one_problem(tmp_path):
+    project = tmp_path / "shop"
+    shutil.copytree(SHOP, project)
+    sdl = project / "metadata" / "actions.graphql"
+    sdl.write_text(sdl.read_text().replace("type Quote {", "type Quote {{"))
+    result = _run("validate", str(project))
+    assert result.exit_code == 2
+    assert f"cannot load Hasura metadata in {project}: 1 error\n" in result.output
+    assert "actions.graphql:66:13: error: malformed GraphQL: Syntax Error: Expected Name, found '{'." in result.output
+    assert "not present in actions.graphql" not in result.output and "warning" not in result.output

@@ -40,12 +40,17 @@ def read_metadata_directory(
     report = Reporter(locations, problems)
     sdl_path, yaml_path = directory / "actions.graphql", directory / "actions.yaml"
     sdl = SdlDocument()
+    before = len(problems)
     if sdl_path.is_file():
         sdl = read_sdl(_read_text(sdl_path), f"{shown}/actions.graphql", locations, problems)
+    # A syntax error leaves actions.graphql unread: comparing actions.yaml with it would only repeat that error.
+    unreadable = any(p.message.startswith("malformed GraphQL") for p in problems[before:])
     yaml_doc: Any = {}
     if yaml_path.is_file():
         yaml_doc = load_yaml(_read_text(yaml_path), f"{shown}/actions.yaml", locations, problems) or {}
         yaml_doc = _follow_includes(yaml_doc, directory, shown, locations, problems)
+    if unreadable:
+        return {"actions": [], "custom_types": {}}
     if not isinstance(yaml_doc, dict):
         report.error(yaml_doc, "expected actions.yaml to hold a mapping with `actions` and `custom_types`")
         yaml_doc = {}
