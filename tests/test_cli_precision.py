@@ -15,6 +15,7 @@ from servers import serving
 
 from action_contract import MockHandler, edge_requests, load_catalog
 from action_contract._cli._main import main
+from action_contract._send._app_loader import load_app
 
 SHOP = str(FIXTURES / "projects" / "shop")
 UUID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
@@ -217,3 +218,17 @@ def test_one_syntax_error_in_actions_graphql_is_one_problem(tmp_path):
     assert f"cannot load Hasura metadata in {project}: 1 error\n" in result.output
     assert "actions.graphql:66:13: error: malformed GraphQL: Syntax Error: Expected Name, found '{'." in result.output
     assert "not present in actions.graphql" not in result.output and "warning" not in result.output
+
+
+def test_a_url_with_a_path_is_a_prefix_and_all_404_replies_are_called_out():
+    handler = load_app(f"{FIXTURES / 'handlers' / 'shop.py'}:app")  # routes by path, as real handlers do
+    with serving(handler) as url:
+        # The README's handler path is /quote; the user pasted the handler's full URL as --url.
+        result = _run("check", SHOP, "--url", f"{url}/quote", "--action", "quote", *QUICK)
+        right = _run("check", SHOP, "--url", url, "--action", "quote", *QUICK)
+    assert result.exit_code == 1 and right.exit_code == 0
+    assert f"warning: every reply of quote was 404 Not Found from {url}/quote/quote" in result.output
+    assert "A path in --url goes before each handler's own path" in result.output
+    assert "404 Not Found" not in right.output
+    help_text = _run("check", "--help").output
+    assert "a path in URL goes before it" in " ".join(help_text.split())
