@@ -11,7 +11,7 @@ from pathlib import Path
 import httpx
 from click.testing import CliRunner
 from conftest import FIXTURES
-from servers import serving
+from servers import Command, running_command, serving
 
 from action_contract import MockHandler, edge_requests, load_catalog
 from action_contract._cli._main import main
@@ -232,3 +232,16 @@ def test_a_url_with_a_path_is_a_prefix_and_all_404_replies_are_called_out():
     assert "404 Not Found" not in right.output
     help_text = _run("check", "--help").output
     assert "a path in URL goes before it" in " ".join(help_text.split())
+
+
+def test_serve_says_a_relationship_field_is_a_table_relationship_it_does_not_serve():
+    query = f'{{ recommendations(customerId: "{UUID}") {{ id customer {{ id }} }} }}'
+    with running_command(
+        Command, ["serve", SHOP, "--mock"], r"Listening on (http://\S+)/v1/graphql \(Ctrl-C to stop\)"
+    ) as serve:
+        reply = httpx.post(serve.url + "/v1/graphql", json={"query": query}, headers={"x-hasura-role": "customer"})
+        # The client gets Hasura's own error text; the console says why.
+        assert reply.json()["errors"][0]["message"] == "field 'customer' not found in type: 'Product'"
+        serve.wait_for("field 'customer' not found in type: 'Product'")
+        note = serve.wait_for(r"note: customer is a relationship of Product to a database table")
+    assert "table relationships are not served" in note.string
