@@ -179,8 +179,10 @@ def test_an_exception_in_process_is_the_500_a_server_gives_with_the_exception_ex
     assert same[0] == same[1]
     assert "no reply" not in in_process.output
     explanation = found[0][0]["explanation"]
-    assert "The app raised AttributeError: 'NoneType' object has no attribute 'total' (at " in explanation
-    assert "crashing.py:8 in quote); its server answered 500." in explanation
+    assert "Called in-process, the app raised AttributeError: 'NoneType' object has no attribute 'total' (at " in (
+        explanation
+    )
+    assert "crashing.py:8 in quote)." in explanation
 
 
 def test_a_handler_that_answers_500_and_closes_gives_the_same_findings_on_every_run(tmp_path, monkeypatch):

@@ -82,7 +82,7 @@ def judge(
         raise InvalidArgument(f"Hasura {profile.label} refuses action {action.name!r}: {refused}. {pick}")
     verdict = _Judge(action, response, profile, catalog, request).run()
     if response.crash is not None:  # an in-process app raised: the 500 says nothing of why, so we do
-        explanation = f"{verdict.explanation} The app raised {response.crash}; its server answered 500.".strip()
+        explanation = f"{verdict.explanation} Called in-process, {response.crash}.".strip()
         verdict = dataclasses.replace(verdict, explanation=explanation)
     return verdict
 

@@ -141,7 +141,7 @@ class CallableTarget(Target):
         except PastDeadline:
             return failed(start, timed_out(request.timeout))
         except Exception as error:
-            return server_error(start, error, describe_exception(error))
+            return server_error(start, error, f"the app raised {describe_exception(error)}")
         if time.perf_counter() - start > request.timeout:
             return failed(start, timed_out(request.timeout))
         try:
@@ -199,6 +199,10 @@ class _Call:
     raised: str | None = None
 
 
+class _Unanswered(RuntimeError):
+    """The app returned without a complete reply (uvicorn answers 500 when nothing was sent)."""
+
+
 _CALL: contextvars.ContextVar[_Call] = contextvars.ContextVar("action_contract_call")
 
 
@@ -245,8 +249,9 @@ class _Asgi:
         error = task.exception()
         if error is not None:
             # Before the reply started, a server answers 500 (uvicorn does); after, the connection just breaks.
-            if not call.started:
-                return server_error(start, error, describe_exception(error))
+            if not call.started:  # our own _Unanswered has no place in the app to point at
+                where = str(error) if isinstance(error, _Unanswered) else f"the app raised {describe_exception(error)}"
+                return server_error(start, error, where)
             return failed(start, crashed(describe_exception(error)))
         if time.perf_counter() - start > request.timeout:
             # The app blocked the event loop (sync I/O in an `async def`) past the deadline.
@@ -281,10 +286,10 @@ class _Asgi:
         except Exception as error:
             if not call.complete:
                 raise
-            call.raised = describe_exception(error)  # a server keeps the reply already sent, and logs this
+            call.raised = f"the app raised {describe_exception(error)}"  # a server keeps the reply, logs this
         if not call.complete:
             missing = "finishing the response body" if call.started else "sending a response"
-            raise RuntimeError(f"the app returned without {missing}")
+            raise _Unanswered(f"the app returned without {missing}")
 
     def close(self) -> None:
         self._loop.close(self._shutdown())
@@ -317,7 +322,7 @@ class _Wsgi:
         except TooLarge as error:
             return failed(start, error.failure)
         except Exception as error:
-            return server_error(start, error, describe_exception(error))  # as gunicorn and wsgiref answer
+            return server_error(start, error, f"the app raised {describe_exception(error)}")  # as gunicorn does
         return ActionResponse(status=status, headers=headers, body=body, elapsed=time.perf_counter() - start)
 
     def _exchange(self, request: ActionRequest, url: str) -> tuple[int, Headers, bytes]:

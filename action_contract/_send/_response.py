@@ -49,8 +49,8 @@ class ActionResponse:
     body: bytes = b""
     elapsed: float = 0.0
     failure: TransportFailure | None = None
-    #: The exception an in-process app raised, with where (`KeyError: 'x' (at app.py:12 in handle)`), when
-    #: this reply is the 500 a server makes of it.
+    #: What an in-process app did instead of replying, when this reply is what its server made of it:
+    #: "the app raised KeyError: 'x' (at app.py:12 in handle)", "the app returned without sending a response".
     crash: str | None = None
 
     @property
