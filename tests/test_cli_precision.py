@@ -6,7 +6,6 @@ import json
 import shutil
 import socket
 import xml.etree.ElementTree as ElementTree
-from pathlib import Path
 
 import httpx
 from click.testing import CliRunner
@@ -168,13 +167,15 @@ def test_an_exception_in_process_is_the_500_a_server_gives_with_the_exception_ex
     (tmp_path / "crashing.py").write_text(CRASHING_APP)
     monkeypatch.syspath_prepend(str(tmp_path))
     options = ["--action", "quote", "--no-adversarial", *QUICK]
-    in_process = _run("check", SHOP, "--app", f"{tmp_path / 'crashing.py'}:app", *options, "--report-json", "a.json")
+    in_process = _run(
+        "check", SHOP, "--app", f"{tmp_path / 'crashing.py'}:app", *options, "--report-json", str(tmp_path / "a.json")
+    )
     from crashing import app  # the same app behind uvicorn
 
     with serving(app) as url:
-        served = _run("check", SHOP, "--url", url, *options, "--report-json", "u.json")
+        served = _run("check", SHOP, "--url", url, *options, "--report-json", str(tmp_path / "u.json"))
     assert in_process.exit_code == served.exit_code == 1
-    found = [json.loads(Path(name).read_text())["failures"] for name in ("a.json", "u.json")]
+    found = [json.loads((tmp_path / name).read_text())["failures"] for name in ("a.json", "u.json")]
     same = [[(f["check"], f["kind"], f["found"]) for f in failures] for failures in found]
     assert same[0] == same[1]
     assert "no reply" not in in_process.output
