@@ -96,3 +96,25 @@ def test_the_readme_table_lists_every_option():
     found = re.search(r"<!-- plugin-options -->\n(.*?)\n<!-- /plugin-options -->", text, re.S)
     assert found is not None, "README.md lost its <!-- plugin-options --> table"
     assert found.group(1) == options_table(), "regenerate the table with tests/test_plugin_options.py:options_table"
+
+
+def test_the_options_added_for_parity_with_check_take_effect(pytester: pytest.Pytester):
+    quick = [
+        "--action-contract-examples=3",
+        "--action-contract-adversarial-examples=3",
+        "--action-contract-no-database",
+    ]
+    result = pytester.runpytest_inprocess(
+        "-p",
+        "no:cacheprovider",
+        "--action-contract",
+        f"--action-contract-path={SHOP}",
+        "--action-contract-mock",
+        "--action-contract-action=quote",
+        "--action-contract-action=placeOrder",
+        "--action-contract-no-shrink",
+        "--action-contract-hasura-dev-mode",
+        *quick,
+    )
+    # The mock handler keeps the contract; only the two actions asked for are collected.
+    result.assert_outcomes(passed=5, skipped=1)
