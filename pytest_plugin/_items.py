@@ -203,6 +203,7 @@ class ContractSession:
         self.reported: set[tuple[str, str, str]] = set()
         self.unreachable: dict[str, str] = {}
         self.started = time.perf_counter()
+        self._collected = False
         _collect_anchor_by_default(config, self.anchor)
 
     def open_target(self) -> Target:
@@ -214,8 +215,9 @@ class ContractSession:
     def pytest_collect_file(self, file_path: Path, parent: pytest.Collector) -> pytest.Collector | None:
         # Like any collector of non-Python files: the items are collected when their file is, so they run
         # when the file (or a folder holding it) is selected, and a pasted node id selects one of them.
-        if file_path.resolve() != self.anchor:
-            return None
+        if file_path.resolve() != self.anchor or self._collected:
+            return None  # one file, once: a link in the tree can reach the metadata by a second path
+        self._collected = True
         file: ContractFile = ContractFile.from_parent(parent, path=file_path)
         file.contract = self
         return file
@@ -281,8 +283,10 @@ def _collect_anchor_by_default(config: pytest.Config, anchor: Path) -> None:
     if config.args_source == pytest.Config.ArgsSource.ARGS:
         return
     base = config.invocation_params.dir
+    given = Path(base, option(config, "path"))  # as written: through a link, it lies under the folder collected
     for arg in config.args:
-        if anchor.is_relative_to(Path(base, arg.split("::")[0]).resolve()):
+        folder = Path(base, arg.split("::")[0])
+        if anchor.is_relative_to(folder.resolve()) or given.is_relative_to(folder):
             return
     config.args.append(str(anchor))
 

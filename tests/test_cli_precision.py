@@ -10,10 +10,11 @@ import xml.etree.ElementTree as ElementTree
 import httpx
 from click.testing import CliRunner
 from conftest import FIXTURES
-from servers import serving
+from servers import Command, running_command, serving
 
 from action_contract import MockHandler, edge_requests, load_catalog
 from action_contract._cli._main import main
+from action_contract._send._app_loader import load_app
 
 SHOP = str(FIXTURES / "projects" / "shop")
 UUID = "3f2504e0-4f89-41d3-9a0c-0305e82c3301"
@@ -146,3 +147,104 @@ def test_a_name_that_does_not_resolve_says_so():
     assert result.exit_code == 1
     assert "no reply: the host name 'handler.invalid' does not resolve" in result.output
     assert "Start the handler, or send to where it runs with --url" in result.output
+
+
+CRASHING_APP = """
+from starlette.applications import Starlette
+from starlette.routing import Route
+
+
+async def quote(request):
+    order = None
+    return order.total  # AttributeError: the handler's bug
+
+
+app = Starlette(routes=[Route("/quote", quote, methods=["POST"])])
+"""
+
+
+def test_an_exception_in_process_is_the_500_a_server_gives_with_the_exception_explained(tmp_path, monkeypatch):
+    (tmp_path / "crashing.py").write_text(CRASHING_APP)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    options = ["--action", "quote", "--no-adversarial", *QUICK]
+    in_process = _run(
+        "check", SHOP, "--app", f"{tmp_path / 'crashing.py'}:app", *options, "--report-json", str(tmp_path / "a.json")
+    )
+    from crashing import app  # the same app behind uvicorn
+
+    with serving(app) as url:
+        served = _run("check", SHOP, "--url", url, *options, "--report-json", str(tmp_path / "u.json"))
+    assert in_process.exit_code == served.exit_code == 1
+    found = [json.loads((tmp_path / name).read_text())["failures"] for name in ("a.json", "u.json")]
+    same = [[(f["check"], f["kind"], f["found"]) for f in failures] for failures in found]
+    assert same[0] == same[1]
+    assert "no reply" not in in_process.output
+    explanation = found[0][0]["explanation"]
+    assert "Called in-process, the app raised AttributeError: 'NoneType' object has no attribute 'total' (at " in (
+        explanation
+    )
+    assert "crashing.py:8 in quote)." in explanation
+
+
+def test_a_handler_that_answers_500_and_closes_gives_the_same_findings_on_every_run(tmp_path, monkeypatch):
+    # Under uvicorn an app's exception is Starlette's 500 and then a closed connection; reusing that connection
+    # must not turn later calls into "no reply" (Hasura's http-client retries them once on a new connection).
+    (tmp_path / "crashing.py").write_text(CRASHING_APP)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from crashing import app
+
+    runs = []
+    with serving(app) as url:
+        for number in range(3):
+            report = tmp_path / f"run{number}.json"
+            result = _run(
+                "check", SHOP, "--url", url, "--action", "quote", "--derandomize", "--examples", "5",
+                "--adversarial-examples", "10",
+                "-q", "--report-json", str(report),
+            )  # fmt: skip
+            assert result.exit_code == 1, result.output
+            runs.append([(f["action"], f["check"], f["kind"]) for f in json.loads(report.read_text())["failures"]])
+    assert runs[0] == runs[1] == runs[2]
+    assert not [kind for _, _, kind in runs[0] if "no reply" in kind or "transport" in kind]
+    # One failure per rule: not `wrong_type:5xx` and `wrong_type:no reply` for the same rule.
+    rules = [(action, check, kind.split(":")[0]) for action, check, kind in runs[0]]
+    assert len(rules) == len(set(rules)), runs[0]
+
+
+def test_one_syntax_error_in_actions_graphql_is_one_problem(tmp_path):
+    project = tmp_path / "shop"
+    shutil.copytree(SHOP, project)
+    sdl = project / "metadata" / "actions.graphql"
+    sdl.write_text(sdl.read_text().replace("type Quote {", "type Quote {{"))
+    result = _run("validate", str(project))
+    assert result.exit_code == 2
+    assert f"cannot load Hasura metadata in {project}: 1 error\n" in result.output
+    assert "actions.graphql:66:13: error: malformed GraphQL: Syntax Error: Expected Name, found '{'." in result.output
+    assert "not present in actions.graphql" not in result.output and "warning" not in result.output
+
+
+def test_a_url_with_a_path_is_a_prefix_and_all_404_replies_are_called_out():
+    handler = load_app(f"{FIXTURES / 'handlers' / 'shop.py'}:app")  # routes by path, as real handlers do
+    with serving(handler) as url:
+        # The README's handler path is /quote; the user pasted the handler's full URL as --url.
+        result = _run("check", SHOP, "--url", f"{url}/quote", "--action", "quote", *QUICK)
+        right = _run("check", SHOP, "--url", url, "--action", "quote", *QUICK)
+    assert result.exit_code == 1 and right.exit_code == 0
+    assert f"warning: every reply of quote was 404 Not Found from {url}/quote/quote" in result.output
+    assert "A path in --url goes before each handler's own path" in result.output
+    assert "404 Not Found" not in right.output
+    help_text = _run("check", "--help").output
+    assert "a path in URL goes before it" in " ".join(help_text.split())
+
+
+def test_serve_says_a_relationship_field_is_a_table_relationship_it_does_not_serve():
+    query = f'{{ recommendations(customerId: "{UUID}") {{ id customer {{ id }} }} }}'
+    with running_command(
+        Command, ["serve", SHOP, "--mock"], r"Listening on (http://\S+)/v1/graphql \(Ctrl-C to stop\)"
+    ) as serve:
+        reply = httpx.post(serve.url + "/v1/graphql", json={"query": query}, headers={"x-hasura-role": "customer"})
+        # The client gets Hasura's own error text; the console says why.
+        assert reply.json()["errors"][0]["message"] == "field 'customer' not found in type: 'Product'"
+        serve.wait_for("field 'customer' not found in type: 'Product'")
+        note = serve.wait_for(r"note: customer is a relationship of Product to a database table")
+    assert "table relationships are not served" in note.string

@@ -4,6 +4,7 @@ import pytest
 from conftest import FIXTURES
 from hypothesis import given
 from hypothesis import strategies as st
+from hypothesis.vendor.pretty import pretty
 
 from action_contract import InvalidArgument, TypeRef, load_catalog
 
@@ -65,3 +66,5 @@ def test_catalog_and_action_have_a_short_repr_for_hypothesis_reports():
     assert repr(catalog) == f"<Catalog of 5 action(s) from {catalog.source}: {names}>"
     assert repr(catalog.action("quote")).startswith("<Action quote: query -> ")
     assert len(repr(catalog)) < 200
+    # Hypothesis prints a falsifying example's arguments with its own printer, field by field for dataclasses.
+    assert pretty(catalog) == repr(catalog) and pretty(catalog.action("quote")) == repr(catalog.action("quote"))

@@ -28,13 +28,17 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> zipfile.ZipFile:
             shutil.copy(ROOT / name, source / name)
     out = tmp_path_factory.mktemp("wheel")
     env = {**os.environ, "ACTION_CONTRACT_NPM_TARBALLS": str(out / "no-tarballs")}
-    subprocess.run(
+    built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
-        check=True,
+        check=False,
         env=env,
         capture_output=True,
+        text=True,
         timeout=300,
     )
+    if built.returncode != 0 and "satisfies the requirement hatchling" in built.stderr:
+        pytest.skip("pip cannot fetch hatchling (the build backend) from its package index")
+    assert built.returncode == 0, built.stderr
     (built,) = out.glob("*.whl")
     return zipfile.ZipFile(built)
 

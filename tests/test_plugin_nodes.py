@@ -16,6 +16,7 @@ GOOD = f"{FIXTURES / 'handlers' / 'shop.py'}:app"
 FAULTY = FIXTURES / "handlers" / "faulty.py"
 QUICK = ["--action-contract-examples=5", "--action-contract-adversarial-examples=5", "--action-contract-database=none"]
 ACTIONS = "hasura/metadata/actions.yaml"
+GROUPS = ("conforming", "adversarial", "secret")
 
 
 @pytest.fixture
@@ -41,6 +42,18 @@ def test_node_ids_name_the_metadata_file_and_a_pasted_id_reruns_that_item(projec
 def test_counts_are_the_items_that_run(project: pytest.Pytester):
     header = project.runpytest_inprocess("-p", "no:cacheprovider", *_contract(), "--collect-only", "hasura")
     header.stdout.fnmatch_lines(["collected 15 items", "*15 tests collected*"])
+
+
+def test_metadata_reached_through_a_link_is_collected_once(pytester: pytest.Pytester):
+    # A repository that links its fixtures in: pytest walks the link, and the items must not come twice.
+    (pytester.path / "fixtures").symlink_to(FIXTURES, target_is_directory=True)
+    (pytester.path / "conftest.py").write_text("collect_ignore = ['fixtures/handlers', 'fixtures/ci']\n")
+    listed = pytester.runpytest_inprocess(
+        "-p", "no:cacheprovider", "--action-contract", "--action-contract-path=fixtures/projects/shop",
+        f"--action-contract-app={GOOD}", *QUICK, "--collect-only", "-q", "-k", "placeOrder",
+    )  # fmt: skip
+    items = [line for line in listed.stdout.lines if "::placeOrder[" in line]
+    assert items == [f"fixtures/projects/shop/metadata/actions.yaml::placeOrder[{g}]" for g in GROUPS]
 
 
 def test_last_failed_and_failed_first_and_stepwise(project: pytest.Pytester):

@@ -84,3 +84,25 @@ def test_the_docs_table_lists_every_option():
         assert f"`--action-contract-{suffix}" in table and f"`action_contract_{suffix.replace('-', '_')}`" in table
     page = (ROOT / "docs" / "reference" / "pytest-plugin.md").read_text(encoding="utf-8")
     assert "<!-- generated: pytest-options -->" in page
+
+
+def test_the_options_added_for_parity_with_check_take_effect(pytester: pytest.Pytester):
+    quick = [
+        "--action-contract-examples=3",
+        "--action-contract-adversarial-examples=3",
+        "--action-contract-no-database",
+    ]
+    result = pytester.runpytest_inprocess(
+        "-p",
+        "no:cacheprovider",
+        "--action-contract",
+        f"--action-contract-path={SHOP}",
+        "--action-contract-mock",
+        "--action-contract-action=quote",
+        "--action-contract-action=placeOrder",
+        "--action-contract-no-shrink",
+        "--action-contract-hasura-dev-mode",
+        *quick,
+    )
+    # The mock handler keeps the contract; only the two actions asked for are collected.
+    result.assert_outcomes(passed=5, skipped=1)

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 import pytest
 import uvicorn
+from servers import serving
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse
@@ -399,13 +400,15 @@ def test_starlette_app_with_lifespan_state():
     assert events == ["startup", "shutdown"]
 
 
-def test_an_app_that_raises_is_crashed_and_the_next_call_works():
+def test_an_app_that_raises_answers_500_and_the_next_call_works():
     with AppTarget(_starlette([])) as target:
         response = target.send(_request("http://handler.test/boom"))
-        failure = response.failure
-        assert failure is not None and failure.kind == "crashed" and failure.hasura_text == "No response data received"
-        assert failure.detail.startswith("ValueError: kaput (at ") and "test_targets.py:" in failure.detail
-        assert "in boom" in failure.detail
+        # Starlette answers 500 and re-raises; the reply stands (as under uvicorn) and names the exception.
+        assert response.failure is None and response.status == 500
+        assert (response.crash or "").startswith(
+            "the app raised ValueError: kaput (at "
+        ) and "test_targets.py:" in response.crash
+        assert "in boom" in response.crash
         assert target.send(_request("http://handler.test/hook")).status == 200
 
 
@@ -444,7 +447,6 @@ def test_raw_asgi_app_without_lifespan():
         ("/big", "too_large", "byte cap"),
         ("/endless", "timeout", "timeout of 0.3 s"),
         ("/blocking", "timeout", "timeout of 0.3 s"),
-        ("/silent", "crashed", "RuntimeError: the app returned without sending a response"),
     ],
 )
 def test_asgi_failures(path, kind, detail):
@@ -479,7 +481,7 @@ def test_one_event_loop_also_when_the_caller_runs_one():
     third = target.send(_request("http://handler.test/hook"))
     target.close()
     assert [first.status, second.status, third.status] == [200, 200, 200]
-    assert crashed.failure is not None and crashed.failure.kind == "crashed"
+    assert crashed.status == 500 and crashed.crash is not None
     assert events == ["startup", "shutdown"]  # one loop, one lifespan
 
 
@@ -517,9 +519,12 @@ def test_wsgi_app():
 
 def test_wsgi_crash_and_cap():
     with AppTarget(_wsgi, max_body=1024 * 1024) as target:
-        crashed = target.send(_request("http://handler.test/boom")).failure
+        crashed = target.send(_request("http://handler.test/boom"))
+        # A WSGI server (gunicorn, wsgiref) answers an exception with a 500; the finding names the exception.
         assert (
-            crashed is not None and crashed.kind == "crashed" and crashed.detail.startswith("KeyError: 'missing' (at ")
+            crashed.status == 500
+            and crashed.crash is not None
+            and crashed.crash.startswith("the app raised KeyError: 'missing' (at ")
         )
         too_large = target.send(_request("http://handler.test/big")).failure
         assert too_large is not None and too_large.kind == "too_large"
@@ -597,7 +602,6 @@ def test_callable_gets_raw_text_when_the_body_is_not_json():
 @pytest.mark.parametrize(
     ("kind", "detail"),
     [
-        ("raise", "ZeroDivisionError: division by zero (at tests/test_targets.py:"),
         ("bad", "expected the handler to return (status, body) or (status, body, headers), found {'id': 1}"),
         ("unjsonable", "cannot be sent as JSON"),
     ],
@@ -622,8 +626,10 @@ def test_async_callable_and_its_deadline():
         assert target.send(_request("http://h/x")).body == b'{"async":true}'
         slow = target.send(_request("http://h/x", payload={"input": {"slow": 1}}, timeout=SHORT))
         assert slow.failure is not None and slow.failure.kind == "timeout" and slow.elapsed < SHORT + 0.2
-        failed = target.send(_request("http://h/x", payload={"input": {"raise": 1}})).failure
-        assert failed is not None and failed.detail.startswith("LookupError: nope (at tests/test_targets.py:")
+        failed = target.send(_request("http://h/x", payload={"input": {"raise": 1}}))
+        assert failed.status == 500 and (failed.crash or "").startswith(
+            "the app raised LookupError: nope (at tests/test_targets.py:"
+        )
         assert asyncio.run(_in_loop(target)).body == b'{"async":true}'  # from inside a running loop
 
 
@@ -813,3 +819,27 @@ def test_rebase_url(url, base, expected):
 def test_bad_options(options, message):
     with pytest.raises(InvalidArgument, match=message):
         HttpTarget(**options)
+
+
+def test_an_app_that_raises_answers_500_in_process_as_under_uvicorn():
+    def crash(request):
+        raise AttributeError("'NoneType' object has no attribute 'id'")
+
+    app = Starlette(routes=[Route("/hook", crash, methods=["POST"])])
+    with serving(app) as url, HttpTarget() as http:
+        served = http.send(_request(url + "/hook"))
+    with AppTarget(app) as target, AppTarget(_raw_asgi, kind="asgi") as raw:
+        in_process = target.send(_request("http://handler.test/hook"))
+        silent = raw.send(_request("http://handler.test/silent"))
+    assert (served.status, served.body) == (500, b"Internal Server Error"), served
+    assert (in_process.status, in_process.body) == (500, b"Internal Server Error")
+    assert served.crash is None, served
+    assert (in_process.crash or "").startswith(
+        "the app raised AttributeError: 'NoneType' object has no attribute 'id' (at tests/"
+    )
+    assert silent.status == 500 and silent.crash == "the app returned without sending a response"
+    with CallableTarget(_handle) as target:
+        raised = target.send(_request("http://h/x", payload={"input": {"kind": "raise"}}))
+    assert raised.status == 500 and (raised.crash or "").startswith(
+        "the app raised ZeroDivisionError: division by zero (at tests/"
+    )

@@ -293,6 +293,10 @@ class Action:
     def __repr__(self) -> str:
         return f"<Action {self.name}: {self.type} -> {self.output_type}, {self.kind} at {self.handler}>"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # Hypothesis (and IPython) print dataclasses field by field unless told otherwise.
+        printer.text(repr(self))
+
 
 @dataclass(frozen=True, slots=True, kw_only=True, repr=False)
 class Catalog:
@@ -348,6 +352,10 @@ class Catalog:
     def __repr__(self) -> str:
         names = ", ".join(list(self.actions)[:5]) + (", ..." if len(self.actions) > 5 else "")
         return f"<Catalog of {len(self.actions)} action(s) from {self.source or self.source_kind}: {names}>"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        # Hypothesis (and IPython) print dataclasses field by field unless told otherwise.
+        printer.text(repr(self))
 
 
 def _did_you_mean(name: str, options: list[str]) -> str:

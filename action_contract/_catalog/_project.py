@@ -41,14 +41,19 @@ def read_metadata_directory(
     report = Reporter(locations, problems)
     sdl_path, yaml_path = directory / "actions.graphql", directory / "actions.yaml"
     sdl = SdlDocument()
+    before = len(problems)
     if sdl_path.is_file():
         sdl_shown = f"{shown}/actions.graphql"
         sdl = read_sdl(read_text(sdl_path, sdl_shown), sdl_shown, locations, problems)
+    # A syntax error leaves actions.graphql unread: comparing actions.yaml with it would only repeat that error.
+    unreadable = any(p.message.startswith("malformed GraphQL") for p in problems[before:])
     yaml_doc: Any = {}
     if yaml_path.is_file():
         yaml_shown = f"{shown}/actions.yaml"
         yaml_doc = load_yaml(read_text(yaml_path, yaml_shown), yaml_shown, locations, problems) or {}
         yaml_doc = _follow_includes(yaml_doc, directory, shown, locations, problems)
+    if unreadable:
+        return {"actions": [], "custom_types": {}}
     if not isinstance(yaml_doc, dict):
         Reporter(locations, problems, Spot(f"{shown}/actions.yaml", None, None, "$")).error(
             yaml_doc, "expected actions.yaml to hold a mapping with `actions` and `custom_types`"

@@ -207,6 +207,14 @@ def check(
         _exit_with(error)
     report.target = f"app_target({app!r})" if app else "MockHandler(catalog)" if use_mock else "HttpTarget()"
     click.echo(render_text(report, catalog=catalog))
+    for name in report.only_404():
+        sent = next((f.request.url for f in report.failures if f.action == name), f"{name}'s handler URL")
+        click.echo(
+            f"warning: every reply of {name} was 404 Not Found from {sent}: no handler answers at that path. "
+            "A path in --url goes before each handler's own path (--url http://host:3000/api sends to "
+            "http://host:3000/api/<handler path>); pass only scheme://host:port if the handler's path is complete.",
+            err=True,
+        )
     if report_json:
         Path(report_json).write_text(json.dumps(render_json(report, catalog=catalog), indent=2, ensure_ascii=False))
     if report_html:

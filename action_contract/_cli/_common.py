@@ -63,7 +63,8 @@ _url_option = click.option(
     "--base-url",
     "url",
     metavar="URL",
-    help="Call handlers at this scheme://host:port, keeping each handler's path. Default: the metadata's URLs.",
+    help="Call handlers at this scheme://host:port, keeping each handler's path; a path in URL goes before it "
+    "(http://host:3000/api calls http://host:3000/api/place-order). Default: the metadata's URLs.",
 )
 _app_option = click.option(
     "--app", "app", metavar="MOD:ATTR", help="Call an ASGI/WSGI app or a function in-process (module or file.py)."

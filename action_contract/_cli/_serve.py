@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import socket
 import sys
 import time
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 import click
 import uvicorn
 
+from .._catalog._model import Catalog
 from .._errors import InvalidArgument, MetadataError
 from .._executor._app import DEFAULT_MAX_REQUEST, graphql_app
 from .._executor._console import bundle
@@ -193,7 +195,7 @@ def serve(
     asgi = graphql_app(
         executor,
         max_request=DEFAULT_MAX_REQUEST,
-        on_request=None if quiet else _print_request,
+        on_request=None if quiet else lambda reply, seconds: _print_request(reply, seconds, catalog),
         console=console,
         cors=cors,
     )
@@ -237,9 +239,25 @@ def _print_banner(
     click.echo(f"Listening on {url}/v1/graphql (Ctrl-C to stop)", err=True)
 
 
-def _print_request(reply: GraphQLReply, seconds: float) -> None:
+def _print_request(reply: GraphQLReply, seconds: float, catalog: Catalog | None = None) -> None:
     fields = ", ".join(call.action for call in reply.calls) or "-"
     outcome = (
         "data" if reply.data is not None else f"errors: {reply.errors[0].get('message')}" if reply.errors else "batch"
     )
     click.echo(f"POST /v1/graphql {fields} -> {reply.status} {outcome} ({seconds * 1000:.1f} ms)", err=True)
+    note = _relationship_note(catalog, str(reply.errors[0].get("message"))) if reply.errors and catalog else None
+    if note is not None:
+        click.echo(f"  note: {note}", err=True)
+
+
+def _relationship_note(catalog: Catalog, message: str) -> str | None:
+    """Why a relationship field is unknown here: Hasura joins it from a table, and serve has no database."""
+    found = re.fullmatch(r"field '(\w+)' not found in type: '(\w+)'", message)
+    named = catalog.types.get(found.group(2)) if found else None
+    relationships = getattr(named, "relationships", ())
+    if found is None or found.group(1) not in {r.name for r in relationships}:
+        return None
+    return (
+        f"{found.group(1)} is a relationship of {found.group(2)} to a database table; Hasura joins it from the "
+        "table, and serve has no database, so table relationships are not served (select the action's own fields)"
+    )

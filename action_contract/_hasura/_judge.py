@@ -8,6 +8,7 @@ block in `_hasura_internal`, the client's `data` in `_shaping`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -82,7 +83,11 @@ def judge(
         if every is not None:
             pick += f"; pass --hasura-version {every.lstrip('v').rsplit('.', 1)[0]} or newer for every action here"
         raise InvalidArgument(f"Hasura {profile.label} refuses action {action.name!r}: {refused}. {pick}")
-    return _Judge(action, response, profile, catalog, request).run()
+    verdict = _Judge(action, response, profile, catalog, request).run()
+    if response.crash is not None:  # an in-process app raised: the 500 says nothing of why, so we do
+        explanation = f"{verdict.explanation} Called in-process, {response.crash}.".strip()
+        verdict = dataclasses.replace(verdict, explanation=explanation)
+    return verdict
 
 
 _UNREACHED = "Start the handler, or send to where it runs with --url (or call a Python app in-process with --app)."

@@ -117,6 +117,13 @@ class Report:
         """How many requests were sent."""
         return sum(result.cases for result in self.results)
 
+    def only_404(self) -> list[str]:
+        """The actions every reply of which was 404 Not Found: the calls went to a URL with no handler."""
+        statuses: dict[str, Counter[str]] = {}
+        for result in self.results:
+            statuses.setdefault(result.action, Counter()).update(result.statuses)
+        return [action for action, counts in statuses.items() if counts and set(counts) == {"404"}]
+
     def not_run(self) -> dict[tuple[str, str], str]:
         """`{(action, check): why}` for the checks that judged no reply of the action in any group."""
         ran = {(r.action, c) for r in self.results for c in r.checks if c not in r.not_run()}

@@ -11,6 +11,7 @@ the `Target` contract of `_targets`, whose helpers build their replies and failu
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import functools
 import inspect
 import time
@@ -42,6 +43,7 @@ from ._targets import (
     read_capped,
     replied,
     resolve,
+    server_error,
     timed_out,
     too_large,
     wire,
@@ -139,7 +141,7 @@ class CallableTarget(Target):
         except PastDeadline:
             return failed(start, timed_out(request.timeout))
         except Exception as error:
-            return failed(start, crashed(describe_exception(error)))
+            return server_error(start, error, f"the app raised {describe_exception(error)}")
         if time.perf_counter() - start > request.timeout:
             return failed(start, timed_out(request.timeout))
         try:
@@ -193,6 +195,12 @@ class _Call:
     complete: bool = False
     size: int = 0
     too_large: bool = False
+    #: What the app raised after its reply was complete (Starlette sends its 500, then re-raises).
+    raised: str | None = None
+
+
+class _Unanswered(RuntimeError):
+    """The app returned without a complete reply (uvicorn answers 500 when nothing was sent)."""
 
 
 _CALL: contextvars.ContextVar[_Call] = contextvars.ContextVar("action_contract_call")
@@ -240,11 +248,16 @@ class _Asgi:
             return failed(start, crashed("the app cancelled its own task (asyncio.CancelledError)"))
         error = task.exception()
         if error is not None:
+            # Before the reply started, a server answers 500 (uvicorn does); after, the connection just breaks.
+            if not call.started:  # our own _Unanswered has no place in the app to point at
+                where = str(error) if isinstance(error, _Unanswered) else f"the app raised {describe_exception(error)}"
+                return server_error(start, error, where)
             return failed(start, crashed(describe_exception(error)))
         if time.perf_counter() - start > request.timeout:
             # The app blocked the event loop (sync I/O in an `async def`) past the deadline.
             return failed(start, timed_out(request.timeout))
-        return replied(start, task.result(), task.result().content)
+        response = replied(start, task.result(), task.result().content)
+        return response if call.raised is None else dataclasses.replace(response, crash=call.raised)
 
     async def _exchange(
         self, client: httpx.AsyncClient, call: _Call, request: ActionRequest, url: str
@@ -268,10 +281,15 @@ class _Asgi:
                 call.complete = not message.get("more_body", False)
             await send(message)
 
-        await self._app(scope, receive, capped_send)
+        try:
+            await self._app(scope, receive, capped_send)
+        except Exception as error:
+            if not call.complete:
+                raise
+            call.raised = f"the app raised {describe_exception(error)}"  # a server keeps the reply, logs this
         if not call.complete:
             missing = "finishing the response body" if call.started else "sending a response"
-            raise RuntimeError(f"the app returned without {missing}")
+            raise _Unanswered(f"the app returned without {missing}")
 
     def close(self) -> None:
         self._loop.close(self._shutdown())
@@ -304,7 +322,7 @@ class _Wsgi:
         except TooLarge as error:
             return failed(start, error.failure)
         except Exception as error:
-            return failed(start, crashed(describe_exception(error)))
+            return server_error(start, error, f"the app raised {describe_exception(error)}")  # as gunicorn does
         return ActionResponse(status=status, headers=headers, body=body, elapsed=time.perf_counter() - start)
 
     def _exchange(self, request: ActionRequest, url: str) -> tuple[int, Headers, bytes]:

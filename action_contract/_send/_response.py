@@ -49,6 +49,9 @@ class ActionResponse:
     body: bytes = b""
     elapsed: float = 0.0
     failure: TransportFailure | None = None
+    #: What an in-process app did instead of replying, when this reply is what its server made of it:
+    #: "the app raised KeyError: 'x' (at app.py:12 in handle)", "the app returned without sending a response".
+    crash: str | None = None
 
     @property
     def ok(self) -> bool:

@@ -49,6 +49,7 @@ __all__ = [
     "rebase_url",
     "replied",
     "resolve",
+    "server_error",
     "timed_out",
     "too_large",
     "wire",
@@ -98,26 +99,50 @@ class HttpTarget(Target):
 
     def send(self, request: ActionRequest) -> ActionResponse:
         """POST the request; the reply, or the transport failure Hasura would report."""
+        response, reused = self._send_once(request)
+        if reused and response.failure is not None and response.failure.kind in ("no_response", "reset"):
+            # A keep-alive connection the handler had closed (uvicorn closes it after an app's exception). Hasura's
+            # http-client retries such a call once on a new connection (`managerRetryableException`: an IOException
+            # or NoResponseDataReceived before the reply's headers, on a reused connection), and so do we.
+            response, _ = self._send_once(request)
+        return response
+
+    def _send_once(self, request: ActionRequest) -> tuple[ActionResponse, bool]:
+        """The reply or failure, and whether it failed before any reply on a connection opened for an earlier call."""
         start = time.perf_counter()
         deadline = start + request.timeout
         timeouts = httpx.Timeout(request.timeout, connect=min(request.timeout, _CONNECT_TIMEOUT))
         url = request.url
+        opened = headers = False
+
+        def trace(event: str, info: object) -> None:
+            nonlocal opened
+            opened = opened or event.startswith("connection.connect_tcp")
+
         try:
             url = resolve(url, self.base_url)
             with self._client.stream(
-                request.method, url, headers=wire(request.headers), content=request.body, timeout=timeouts
+                request.method,
+                url,
+                headers=wire(request.headers),
+                content=request.body,
+                timeout=timeouts,
+                extensions={"trace": trace},
             ) as response:
+                headers = True
                 if time.perf_counter() > deadline:
-                    return failed(start, timed_out(request.timeout))
+                    return failed(start, timed_out(request.timeout)), False
                 _read_timeout_until(response, deadline)
                 body = read_capped(response.iter_bytes(), self.max_body, deadline)
-                return replied(start, response, body)
+                return replied(start, response, body), False
         except TooLarge as error:
-            return failed(start, error.failure)
+            return failed(start, error.failure), False
         except PastDeadline as error:
-            return failed(start, timed_out(request.timeout, f" ({error.received} bytes of the body had arrived)"))
+            return failed(
+                start, timed_out(request.timeout, f" ({error.received} bytes of the body had arrived)")
+            ), False
         except (httpx.HTTPError, httpx.InvalidURL) as error:
-            return failed(start, http_failure(error, url, request.timeout))
+            return failed(start, http_failure(error, url, request.timeout)), not (opened or headers)
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -203,6 +228,17 @@ def replied(start: float, response: httpx.Response, body: bytes) -> ActionRespon
 
 def failed(start: float, failure: TransportFailure) -> ActionResponse:
     return ActionResponse(failure=failure, elapsed=time.perf_counter() - start)
+
+
+def server_error(start: float, error: BaseException, where: str) -> ActionResponse:
+    """The 500 a server (uvicorn, gunicorn, wsgiref) answers when the app raises before replying."""
+    return ActionResponse(
+        status=500,
+        headers=(("content-type", "text/plain; charset=utf-8"), ("content-length", "21")),
+        body=b"Internal Server Error",
+        elapsed=time.perf_counter() - start,
+        crash=where,
+    )
 
 
 def _failure(kind: TransportKind, detail: str, hasura_text: str) -> TransportFailure:
