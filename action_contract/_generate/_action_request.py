@@ -45,6 +45,9 @@ class ActionRequest:
     secret_headers: tuple[str, ...] = ()
     #: The action's `timeout` in seconds, Hasura's deadline for the reply (contract §5).
     timeout: float = 30.0
+    #: For an adversarial or secret request: the conforming request it was built on (the violation
+    #: undone, the secret in place), replayed to tell the rule's failures from the base's.
+    base: ActionRequest | None = field(default=None, hash=False, compare=False, repr=False)
 
     @property
     def body(self) -> bytes:
