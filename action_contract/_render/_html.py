@@ -59,6 +59,8 @@ def render_html(report: Report, *, catalog: Catalog | None = None) -> str:
     data = render_json(report, catalog=catalog)
     failures = data["failures"]
     title = "the contract holds" if report.passed else f"{sum(f['fatal'] for f in failures)} failure(s)"
+    warned = sum(not f["fatal"] for f in failures)
+    title += f", {warned} warning(s)" if warned else ""
     verdict_class = "pass" if report.passed else "fail"
     parts = [
         "<!DOCTYPE html>",
@@ -136,6 +138,8 @@ def _failures(failures: Sequence[Mapping[str, Any]]) -> str:
             ("path", failure["path"]),
             ("expected", failure["expected"]),
             ("found", failure["found"]),
+            ("note", failure.get("note")),
+            ("reply when replayed", failure.get("replay")),
         ]
         lines.append(
             "<dl>" + "".join(f"<dt>{k}</dt><dd>{_e(v)}</dd>" for k, v in facts if v not in (None, "")) + "</dl>"

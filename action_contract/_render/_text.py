@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 from .._catalog._model import Catalog
 from .._run._checks import registered_checks
 from .._run._report import Failure, GroupResult, Report
+from .._send._response import ActionResponse
 from ._reproduce import curl_command, pytest_snippet, redacted_headers, secret_sources
 
 __all__ = ["Progress", "render_failure", "render_json", "render_junit", "render_text"]
@@ -100,6 +101,8 @@ def render_failure(
         lines.append(_indent(json.dumps(failure.hasura_error, ensure_ascii=False, indent=2), "    "))
     if failure.explanation:
         lines.append(f"  why: {failure.explanation}")
+    if failure.note:
+        lines.append(f"  note: {failure.note}")
     if failure.graphql is not None:
         lines.append("  the client's GraphQL operation:")
         lines.append(_indent(str(failure.graphql["query"])))
@@ -118,12 +121,20 @@ def render_failure(
         lines.append(f"  reply: {response.status} in {response.elapsed * 1000:.0f} ms")
         lines += [f"    {name}: {value}" for name, value in response.headers]
         lines.append(_indent(_body_text(response.body, _BODY_TEXT)) if response.body else "    (empty body)")
+    if failure.replay is not None:
+        lines.append(f"  reply when replayed: {_status_line(failure.replay)}")
     reproduce = _reproductions(failure, sources, metadata, target, hasura_version, exclude_checks)
     lines.append("  reproduce with curl:")
     lines.append("    " + reproduce["curl"])
     lines.append("  reproduce with pytest:")
     lines.append(_indent(reproduce["pytest"]))
     return "\n".join(lines)
+
+
+def _status_line(response: ActionResponse) -> str:
+    if response.failure is not None:
+        return f"none after {response.elapsed * 1000:.0f} ms: {response.failure.detail}"
+    return f"{response.status} in {response.elapsed * 1000:.0f} ms"
 
 
 def render_summary(report: Report) -> str:
@@ -245,6 +256,7 @@ def failure_json(
         "severity": failure.severity,
         "flaky": failure.flaky,
         "note": failure.note,
+        "replay": None if failure.replay is None else _status_line(failure.replay),
         "title": finding.title,
         "expected": finding.expected,
         "found": finding.found,
@@ -312,6 +324,7 @@ def render_junit(report: Report, *, catalog: Catalog | None = None) -> str:
             entry = cases.setdefault((result.action, check), {"skipped": None, "failures": [], "time": 0.0})
             entry["time"] += result.elapsed / max(len(names), 1)
             entry["failures"] += [f for f in result.failures if f.check == check and f.fatal]
+            entry.setdefault("warnings", []).extend(f for f in result.failures if f.check == check and not f.fatal)
     failed = sum(1 for e in cases.values() if e["failures"])
     skipped = sum(1 for e in cases.values() if e["skipped"])
     suite = ElementTree.Element(
@@ -327,6 +340,15 @@ def render_junit(report: Report, *, catalog: Catalog | None = None) -> str:
         case = ElementTree.SubElement(suite, "testcase", classname=action, name=check, time=f"{entry['time']:.3f}")
         if entry["skipped"]:
             ElementTree.SubElement(case, "skipped", message=_xml_text(entry["skipped"]))
+        if entry.get("warnings"):
+            # JUnit has no warnings: they go to the case's output, where CI shows them without failing it.
+            out = ElementTree.SubElement(case, "system-out")
+            out.text = _xml_text(
+                "\n\n".join(
+                    render_failure(w, catalog=catalog, metadata=metadata, target=report.target, **_replay(report))
+                    for w in entry["warnings"]
+                )
+            )
         for failure in entry["failures"]:
             node = ElementTree.SubElement(
                 case, "failure", message=_xml_text(failure.finding.title), type=_xml_text(failure.finding.kind)
@@ -334,6 +356,11 @@ def render_junit(report: Report, *, catalog: Catalog | None = None) -> str:
             node.text = _xml_text(
                 render_failure(failure, catalog=catalog, metadata=metadata, target=report.target, **_replay(report))
             )
+    properties = ElementTree.Element("properties")
+    ElementTree.SubElement(properties, "property", name="errors", value=str(sum(f.fatal for f in report.failures)))
+    warnings = sum(not f.fatal for f in report.failures)
+    ElementTree.SubElement(properties, "property", name="warnings", value=str(warnings))
+    suite.insert(0, properties)  # properties come first in a testsuite
     suites = ElementTree.Element("testsuites")
     suites.append(suite)
     ElementTree.indent(suites)
