@@ -47,7 +47,12 @@ def known_bases(exchange: Exchange, *, accepted: bool = False) -> list[ActionReq
 
 
 def fails_again(exchange: Exchange, request: ActionRequest, failure: Failure) -> bool:
-    """True when `request` sent once more fails `failure`'s check the same way (shrinking keeps only those)."""
+    """True when `request` sent once more fails `failure`'s check the same way (shrinking keeps only those).
+
+    A request that got no reply from a handler that has died is not shrunk at all: its process is gone.
+    """
+    if _death(exchange) is not None and _no_reply(failure):
+        return False
     _, findings = _once(exchange, request, failure.group)
     return any(f.check == failure.check and f.kind == failure.finding.kind for _, f in findings) or _down(exchange)
 

@@ -1,0 +1,129 @@
+"""A handler that stops answering: one finding, no rule blamed, nothing shrunk against it, and a restart waited for.
+
+`dies_app` (fixtures/handlers/misleading.py) exits on an order line with a negative quantity, so it runs
+in a uvicorn process of its own, under a small supervisor that can restart it as systemd or pm2 would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+from conftest import FIXTURES
+
+from action_contract import HttpTarget, Settings, load_catalog, run_contract
+from action_contract._run._liveness import watch
+
+SHOP = FIXTURES / "projects" / "shop"
+HANDLERS = FIXTURES / "handlers"
+
+
+class Supervisor:
+    """Runs `misleading:APP` under uvicorn on a fixed port; with `restart`, starts it again when it exits."""
+
+    def __init__(self, app: str, *, restart: bool) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.app, self.restart = app, restart
+        self.starts = 0
+        self.stopping = False
+        self.process = self._start()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        process = self._spawn()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and process.poll() is None:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                return process
+            time.sleep(0.05)
+        process.kill()
+        raise RuntimeError(f"uvicorn did not start misleading:{self.app}")
+
+    def _spawn(self) -> subprocess.Popen[bytes]:
+        self.starts += 1
+        command = [sys.executable, "-m", "uvicorn", "--app-dir", str(HANDLERS), f"misleading:{self.app}"]
+        command += ["--host", "127.0.0.1", "--port", str(self.port), "--log-level", "critical"]
+        return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def _watch(self) -> None:
+        # As systemd or pm2 would: start it again whenever it exits (the run waits for the port).
+        while not self.stopping:
+            if self.restart and self.process.poll() is not None:
+                self.process = self._spawn()
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.thread.join(10)
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(10)
+
+
+@contextlib.contextmanager
+def supervised(app: str, *, restart: bool = False) -> Iterator[Supervisor]:
+    supervisor = Supervisor(app, restart=restart)
+    try:
+        yield supervisor
+    finally:
+        supervisor.stop()
+
+
+@pytest.fixture(scope="module")
+def shop():
+    return load_catalog(SHOP)
+
+
+def _stopped(report) -> list:
+    return [f for f in report.failures if f.finding.kind == "handler_stopped"]
+
+
+def test_a_handler_that_exits_is_reported_once_and_not_sent_to_again(shop):
+    settings = Settings(examples=20, adversarial_examples=20, database=None, seed=7)
+    with supervised("dies_app") as handler, HttpTarget(base_url=handler.url) as target:
+        report = run_contract(shop, target, Settings(**{**_fields(settings), "base_url": handler.url}))
+        sent_after = watch(target, "conforming").liveness
+    assert handler.starts == 1
+    # Exactly one finding: the request that killed it, as the group that sent it; nothing else is blamed.
+    assert [(f.action, f.group, f.check, f.severity) for f in report.failures] == [
+        ("placeOrder", "conforming", "hasura_accepts", "error")
+    ]
+    failure = report.failures[0]
+    assert failure.finding.title == "the handler stopped answering after this request"
+    assert any(item["quantity"] < 0 for item in failure.request.payload["input"]["items"])
+    assert "nothing listens at 127.0.0.1" in failure.finding.found and not report.passed
+    assert sent_after.down and sent_after.death is not None and sent_after.death.reported
+    # Every later group was left unsent, with the reason.
+    later = [r for r in report.results if (r.action, r.group) != ("placeOrder", "conforming")]
+    assert all(r.skipped is not None or r.unreachable is not None for r in later)
+
+
+def test_with_wait_for_restart_the_run_goes_on_after_a_restart(shop):
+    settings = Settings(
+        examples=6, adversarial=False, database=None, seed=7, actions=("placeOrder", "quote"), wait_for_restart=20
+    )
+    with supervised("dies_app", restart=True) as handler, HttpTarget(base_url=handler.url) as target:
+        report = run_contract(shop, target, Settings(**{**_fields(settings), "base_url": handler.url}))
+    assert handler.starts >= 2
+    assert len(_stopped(report)) == 1 and "answered again" in _stopped(report)[0].finding.found
+    # quote never kills it and ran in full after the restart.
+    quote = next(r for r in report.results if (r.action, r.group) == ("quote", "conforming"))
+    assert quote.unreachable is None and quote.statuses["200"] > 0
+    assert [f for f in report.failures if f.action == "quote"] == []
+
+
+def _fields(settings: Settings) -> dict:
+    return {name: getattr(settings, name) for name in settings.__dataclass_fields__}
