@@ -38,6 +38,9 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("derandomize", "bool", "Same requests on every run and no example database."),
     ("via-graphql", "bool", "Send conforming requests as GraphQL operations through the reference executor."),
     ("report-html", "string", "Write the run as one self-contained HTML page (per worker under xdist: FILE-gwN.html)."),
+    ("adversarial-strict", "bool", "Report a 2xx to a request that is only extra or off in the envelope as an error."),
+    ("wait-for-restart", "string", "Seconds to wait for a handler that stopped answering to come back (default 0)."),
+    ("max-reply-mb", "string", "Read replies up to this size (default 100); a bigger one is a warning."),
 )
 
 

@@ -167,7 +167,10 @@ def configured_target(config: pytest.Config) -> Iterator[Target]:
     """The target of `--action-contract-app` (in-process) or HTTP, closed afterwards."""
     app = option(config, "app")
     try:
-        target: Target = app_target(app, kind=option(config, "app-kind")) if app else HttpTarget()
+        cap = _number(config, "max-reply-mb", int)
+        max_body = (cap or 100) * 2**20
+        kind = option(config, "app-kind")
+        target: Target = app_target(app, kind=kind, max_body=max_body) if app else HttpTarget(max_body=max_body)
     except InvalidArgument as error:
         raise pytest.UsageError(f"--action-contract-app: {error}") from None
     with target:
@@ -199,6 +202,8 @@ def settings_from(config: pytest.Config) -> Settings:
             timeout=_number(config, "timeout", float),
             in_process=bool(option(config, "app")),
             via_graphql=bool(option(config, "via-graphql")),
+            adversarial_strict=bool(option(config, "adversarial-strict")),
+            wait_for_restart=_number(config, "wait-for-restart", float) or 0.0,
         )
     except InvalidArgument as error:
         raise pytest.UsageError(str(error)) from None
