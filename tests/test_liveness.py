@@ -94,8 +94,10 @@ def _stopped(report) -> list:
 def test_a_handler_that_exits_is_reported_once_and_not_sent_to_again(shop):
     settings = Settings(examples=20, adversarial_examples=20, database=None, seed=7)
     with supervised("dies_app") as handler, HttpTarget(base_url=handler.url) as target:
-        report = run_contract(shop, target, Settings(**{**_fields(settings), "base_url": handler.url}))
+        run = Settings(**{**_fields(settings), "base_url": handler.url})
+        report = run_contract(shop, target, run)
         sent_after = watch(target, "conforming").liveness
+        again = run_contract(shop, target, run)
     assert handler.starts == 1
     # Exactly one finding: the request that killed it, as the group that sent it; nothing else is blamed.
     assert [(f.action, f.group, f.check, f.severity) for f in report.failures] == [
@@ -106,6 +108,8 @@ def test_a_handler_that_exits_is_reported_once_and_not_sent_to_again(shop):
     assert any(item["quantity"] < 0 for item in failure.request.payload["input"]["items"])
     assert "nothing listens at 127.0.0.1" in failure.finding.found and not report.passed
     assert sent_after.down and sent_after.death is not None and sent_after.death.reported
+    # The next run starts afresh: nothing listens from its first request on, as for a handler never started.
+    assert not again.passed and all(f.finding.kind == "transport:refused" for f in again.failures)
     # Every later group was left unsent, with the reason.
     later = [r for r in report.results if (r.action, r.group) != ("placeOrder", "conforming")]
     assert all(r.skipped is not None or r.unreachable is not None for r in later)

@@ -32,7 +32,8 @@ from ._severity import severity_of
 __all__ = ["confirm", "fails_again", "known_bases"]
 
 _KEEP = 20  # passing conforming requests kept per action as bases
-_PASSING: weakref.WeakKeyDictionary[Target, dict[str, list[tuple[ActionRequest, bool]]]] = weakref.WeakKeyDictionary()
+# Per run (its target's `Liveness`, new with each run): bases of one run are not carried into the next.
+_PASSING: weakref.WeakKeyDictionary[object, dict[str, list[tuple[ActionRequest, bool]]]] = weakref.WeakKeyDictionary()
 _BY_GROUP = {"conforming": "hasura_accepts", "adversarial": "rejects_invalid", "secret": "enforces_secret"}
 
 
@@ -41,7 +42,7 @@ def known_bases(exchange: Exchange, *, accepted: bool = False) -> list[ActionReq
 
     Known-good inputs given by the user, when there are any, belong first in this list.
     """
-    kept = _PASSING.get(_inner(exchange.target), {}).get(exchange.action.name, [])
+    kept = _PASSING.get(_run_of(exchange.target), {}).get(exchange.action.name, [])
     ordered = [request for request, ok in kept if ok] + ([] if accepted else [r for r, ok in kept if not ok])
     return ordered
 
@@ -297,7 +298,7 @@ def _failure(exchange: Exchange, check: Check, finding: Finding, case: Case, *, 
 
 
 def _remember(exchange: Exchange) -> None:
-    kept = _PASSING.setdefault(_inner(exchange.target), {}).setdefault(exchange.action.name, [])
+    kept = _PASSING.setdefault(_run_of(exchange.target), {}).setdefault(exchange.action.name, [])
     checks = [c for c in exchange.checks if c.scope == "case"]
     for case in exchange.cases:
         if len(kept) >= _KEEP:
@@ -309,5 +310,5 @@ def _remember(exchange: Exchange) -> None:
         kept.append((case.request, case.status_class == "2xx"))
 
 
-def _inner(target: Target) -> Target:
-    return target.inner if isinstance(target, WatchedTarget) else target
+def _run_of(target: Target) -> object:
+    return target.liveness if isinstance(target, WatchedTarget) else target

@@ -24,7 +24,7 @@ from .._send._response import ActionResponse, TransportFailure
 from .._send._targets import Target, resolve
 from ._checks import Group
 
-__all__ = ["Death", "Liveness", "WatchedTarget", "watch"]
+__all__ = ["Death", "Liveness", "WatchedTarget", "begin_run", "watch"]
 
 #: Transport failures that may mean the process behind the port is gone.
 GONE = frozenset({"refused", "reset", "no_response"})
@@ -142,9 +142,14 @@ def watch(target: Target, group: Group, wait: float = 0.0) -> WatchedTarget:
     return WatchedTarget(liveness, group, wait)
 
 
+def begin_run(target: Target) -> None:
+    """Forget what earlier runs saw of `target`'s handler: each report says for itself whether it died."""
+    _LIVENESS.pop(target, None)
+
+
 def _not_sent(death: Death | None) -> ActionResponse:
     after = f" after a request to {death.action} ({death.group})" if death is not None else ""
-    detail = f"not sent: the handler stopped answering{after}"
+    detail = f"the handler stopped answering{after}; not sent"
     return ActionResponse(failure=TransportFailure(kind="refused", detail=detail, hasura_text=""))
 
 

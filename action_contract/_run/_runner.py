@@ -30,6 +30,7 @@ from ._checks import GROUPS, Check, Group, checks_for
 from ._confirm import confirm, known_bases
 from ._exchange import Exchange, Found, Progress
 from ._explore import explore, send_all
+from ._liveness import begin_run
 from ._report import Failure, GroupResult, Report
 from ._settings import DEFAULT_DATABASE, Settings
 
@@ -70,6 +71,7 @@ def run_contract(
     profile = settings.profile
     report = Report(seed=seed, hasura_version=profile.label, options=settings.report_options(), source=catalog.source)
     checks = checks_for(settings.exclude_checks)
+    begin_run(target)
     reported: set[tuple[str, str, str]] = set()
     for action in actions:
         unreachable: str | None = None
