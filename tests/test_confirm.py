@@ -14,6 +14,8 @@ from conftest import FIXTURES
 from servers import serving
 
 from action_contract import CallableTarget, HttpTarget, Settings, app_target, load_catalog, run_contract, run_group
+from action_contract._render._html import render_html
+from action_contract._render._text import render_json, render_text
 from action_contract._send._app_loader import load_app
 
 SHOP = FIXTURES / "projects" / "shop"
@@ -150,3 +152,24 @@ def test_a_12_mb_reply_is_ours_to_read_never_hasura_s_error(shop, cap_mb, expect
 
 def _fields(settings: Settings) -> dict:
     return {name: getattr(settings, name) for name in settings.__dataclass_fields__}
+
+
+def test_a_flaky_failure_shows_both_replies_in_every_report(shop):
+    calls = itertools.count()
+
+    def one_blip(payload, headers):
+        return (500, {"message": "database connection lost"}) if next(calls) == 3 else (200, [])
+
+    with CallableTarget(one_blip) as target:
+        report = run_contract(
+            shop, target, Settings(examples=12, adversarial=False, database=None, seed=1, actions=("recommendations",))
+        )
+    assert report.passed
+    text = render_text(report, catalog=shop)
+    assert "WARN recommendations · hasura_accepts" in text and "reply when replayed: 200" in text
+    data = render_json(report, catalog=shop)
+    (failure,) = data["failures"]
+    assert (failure["severity"], failure["flaky"]) == ("warning", True)
+    assert failure["response"]["status"] == 500 and failure["replay"]["status"] == 200
+    page = render_html(report, catalog=shop)
+    assert "Reply when replayed" in page and "the contract holds, 1 warning(s)" in page

@@ -139,7 +139,6 @@ def _failures(failures: Sequence[Mapping[str, Any]]) -> str:
             ("expected", failure["expected"]),
             ("found", failure["found"]),
             ("note", failure.get("note")),
-            ("reply when replayed", failure.get("replay")),
         ]
         lines.append(
             "<dl>" + "".join(f"<dt>{k}</dt><dd>{_e(v)}</dd>" for k, v in facts if v not in (None, "")) + "</dl>"
@@ -152,6 +151,8 @@ def _failures(failures: Sequence[Mapping[str, Any]]) -> str:
             lines.append("<h3>The client's operation and Hasura's reply</h3>" + _pre(failure["graphql"]))
         lines.append("<h3>Minimal request</h3>" + _pre(_http_request(failure["request"])))
         lines.append("<h3>Reply</h3>" + _pre(_http_reply(failure["response"])))
+        if failure.get("replay") is not None:
+            lines.append("<h3>Reply when replayed</h3>" + _pre(_http_reply(failure["replay"])))
         for kind, text in failure["reproduce"].items():
             target = f"repro-{n}-{kind}"
             lines.append(

@@ -240,13 +240,7 @@ def failure_json(
     request_data = request.to_json()
     request_data["headers"] = dict(redacted_headers(request, sources))
     request_data["method"] = request.method
-    reply: dict[str, Any] = {"status": response.status, "elapsed": response.elapsed}
-    if response.failure is not None:
-        reply["transport_failure"] = {"kind": response.failure.kind, "detail": response.failure.detail}
-    else:
-        reply["headers"] = [[n, v] for n, v in response.headers]
-        reply["body"] = response.body[:_BODY_JSON].decode("utf-8", errors="replace")
-        reply["body_truncated"] = len(response.body) > _BODY_JSON
+    reply = _reply_json(response)
     return {
         "action": failure.action,
         "group": failure.group,
@@ -256,7 +250,7 @@ def failure_json(
         "severity": failure.severity,
         "flaky": failure.flaky,
         "note": failure.note,
-        "replay": None if failure.replay is None else _status_line(failure.replay),
+        "replay": None if failure.replay is None else _reply_json(failure.replay),
         "title": finding.title,
         "expected": finding.expected,
         "found": finding.found,
@@ -268,6 +262,17 @@ def failure_json(
         "response": reply,
         "reproduce": _reproductions(failure, sources, metadata, target, hasura_version, exclude_checks),
     }
+
+
+def _reply_json(response: ActionResponse) -> dict[str, Any]:
+    reply: dict[str, Any] = {"status": response.status, "elapsed": response.elapsed}
+    if response.failure is not None:
+        reply["transport_failure"] = {"kind": response.failure.kind, "detail": response.failure.detail}
+    else:
+        reply["headers"] = [[n, v] for n, v in response.headers]
+        reply["body"] = response.body[:_BODY_JSON].decode("utf-8", errors="replace")
+        reply["body_truncated"] = len(response.body) > _BODY_JSON
+    return reply
 
 
 def render_json(report: Report, *, catalog: Catalog | None = None) -> dict[str, Any]:
