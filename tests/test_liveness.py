@@ -131,3 +131,64 @@ def test_with_wait_for_restart_the_run_goes_on_after_a_restart(shop):
 
 def _fields(settings: Settings) -> dict:
     return {name: getattr(settings, name) for name in settings.__dataclass_fields__}
+
+
+@contextlib.contextmanager
+def dropping_server() -> Iterator[str]:
+    """Answers `null` to every call but closes the connection without a word when the body holds a `%`."""
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                connection, _ = server.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(2)
+                data = b""
+                with contextlib.suppress(OSError):
+                    while b"\r\n\r\n" not in data or len(data.partition(b"\r\n\r\n")[2]) < _length(data):
+                        chunk = connection.recv(65536)
+                        if not chunk:
+                            break
+                        data += chunk
+                if b"%" in data:
+                    continue  # the connection closes unanswered; the server goes on
+                with contextlib.suppress(OSError):
+                    connection.sendall(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 4\r\n"
+                        b"Connection: close\r\n\r\nnull"
+                    )
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(5)
+        server.close()
+
+
+def _length(data: bytes) -> int:
+    for line in data.partition(b"\r\n\r\n")[0].split(b"\r\n"):
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            return int(value.strip())
+    return 0
+
+
+def test_a_dropped_connection_from_a_live_handler_is_an_ordinary_failure(shop):
+    settings = Settings(examples=30, adversarial=False, database=None, seed=7, actions=("quote",))
+    with dropping_server() as url, HttpTarget(base_url=url) as target:
+        report = run_contract(shop, target, Settings(**{**_fields(settings), "base_url": url}))
+        liveness = watch(target, "conforming").liveness
+    # The probe found it listening: no "stopped answering", and the group ran to the end.
+    assert liveness.death is None and not _stopped(report)
+    kinds = {f.finding.kind for f in report.failures}
+    assert kinds & {"transport:no_response", "transport:reset"}, kinds
+    conforming = next(r for r in report.results if r.group == "conforming")
+    assert conforming.unreachable is None and conforming.cases >= 30
