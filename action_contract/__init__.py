@@ -41,7 +41,8 @@ if TYPE_CHECKING:
     from ._mock._target import MockTarget
     from ._mock._validation import CallProblem, call_problems
     from ._render._html import render_html
-    from ._render._text import Progress, render_failure, render_json, render_junit, render_text
+    from ._render._junit import render_junit
+    from ._render._text import Progress, render_failure, render_json, render_text
     from ._run._checks import Case, Check, Finding, register_check, registered_checks
     from ._run._report import Failure, GroupResult, Report
     from ._run._runner import Settings, check_request, run_contract, run_group

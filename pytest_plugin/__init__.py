@@ -46,6 +46,9 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("hasura-dev-mode", "bool", "Show `internal` in Hasura's errors, as HASURA_GRAPHQL_DEV_MODE does."),
     ("report-json", "string", "Write the run as JSON (per worker under xdist: FILE-gwN.json)."),
     ("adversarial-raw", "bool", "Behind a request_transform too: send Hasura's payload broken and untransformed."),
+    ("adversarial-strict", "bool", "Report a 2xx to a request that is only extra or off in the envelope as an error."),
+    ("wait-for-restart", "string", "Seconds to wait for a handler that stopped answering to come back (default 0)."),
+    ("max-reply-mb", "string", "Read replies up to this size (default 100); a bigger one is a warning."),
 )
 
 

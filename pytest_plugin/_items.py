@@ -77,6 +77,8 @@ _NUMBERS: dict[str, click.ParamType[Any]] = {
     "adversarial-examples": click.IntRange(min=0),
     "seed": click.INT,
     "timeout": click.FloatRange(min=0, min_open=True),
+    "max-reply-mb": click.IntRange(min=1),
+    "wait-for-restart": click.FloatRange(min=0),
 }
 
 
@@ -116,15 +118,17 @@ def built_target(config: pytest.Config, catalog: Catalog | None = None, settings
         raise _invalid("app-kind", f"{kind!r} is not one of 'asgi', 'wsgi', 'callable'.")
     if app and option(config, "mock"):
         raise pytest.UsageError("pass only one of --action-contract-app and --action-contract-mock")
+    cap = _number(config, "max-reply-mb")
+    max_body = (cap or 100) * 2**20
     try:
         if app:
-            return app_target(app, kind=kind)
+            return app_target(app, kind=kind, max_body=max_body)
         if option(config, "mock") and catalog is not None:
             env = settings.env if settings is not None else None
             return app_target(MockHandler(catalog, require_secret=True, env=env, cors=False), kind="asgi")
     except InvalidArgument as error:
         raise pytest.UsageError(str(error)) from None
-    return HttpTarget()
+    return HttpTarget(max_body=max_body)
 
 
 @contextlib.contextmanager
@@ -166,6 +170,8 @@ def settings_from(config: pytest.Config) -> Settings:
             timeout=_number(config, "timeout"),
             in_process=bool(option(config, "app")) or bool(option(config, "mock")),
             via_graphql=bool(option(config, "via-graphql")),
+            adversarial_strict=bool(option(config, "adversarial-strict")),
+            wait_for_restart=_number(config, "wait-for-restart") or 0.0,
         )
     except InvalidArgument as error:
         raise pytest.UsageError(str(error)) from None

@@ -730,7 +730,6 @@ TRANSPORT = [
     ("reset", "Connection failure: connection reset by peer"),
     ("no_response", "No response data received"),
     ("crashed", "Connection failure: the app raised RuntimeError"),
-    ("too_large", "Internal Exception: reply over 10 MB"),
 ]
 
 
@@ -760,8 +759,15 @@ def test_transport_failures(kind, text):
             "responseTimeout": "ResponseTimeoutMicro 30000000",
         },
     }
-    if kind == "too_large":
-        assert "size cap" in v.explanation and "ours" in v.explanation
+
+
+def test_a_reply_over_our_cap_gets_no_hasura_verdict():
+    # The cap is ours: Hasura reads any size, so there is nothing to say about what it would do.
+    action = SHOP.action("quote")
+    cut = failed("too_large", "")
+    v = judge(action, cut, HasuraProfile.for_version(NEWEST), catalog=SHOP)
+    assert (v.reason, v.accepted, v.error) == ("unread:too_large", False, None)
+    assert "Hasura has no such cap" in v.explanation
 
 
 @pytest.mark.parametrize(

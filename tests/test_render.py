@@ -161,7 +161,7 @@ def test_the_summary_adds_up_a_check_over_its_groups(envelope):
 
     def failure(group: Any, kind: str, *, fatal: bool = True) -> Failure:
         finding = dataclasses.replace(base.finding, check="error_object", kind=kind)
-        return dataclasses.replace(base, group=group, finding=finding, fatal=fatal)
+        return dataclasses.replace(base, group=group, finding=finding, severity="error" if fatal else "warning")
 
     def report(*failures: Failure) -> Report:
         results = [
@@ -470,7 +470,7 @@ def test_progress_in_ci(result, done, expected):
 
 
 def test_progress_counts_failures_and_warnings(envelope):
-    fatal, warning = envelope.failures[0], dataclasses.replace(envelope.failures[1], fatal=False)
+    fatal, warning = envelope.failures[0], dataclasses.replace(envelope.failures[1], severity="warning")
     stream = io.StringIO()
     Progress(stream, live=False)(group(cases=3, failures=[fatal, fatal, warning]), True)
     assert stream.getvalue().endswith(" · FAILED (2 failures), 1 warning\n")

@@ -14,11 +14,12 @@ from .._generate._profiles import HasuraProfile
 from .._generate._variables import require_variables
 from .._mock._handler import MockHandler
 from .._render._html import render_html
-from .._render._text import Progress, render_json, render_junit, render_text
+from .._render._junit import render_junit
+from .._render._text import Progress, render_json, render_text
 from .._run._checks import registered_checks
 from .._run._runner import DEFAULT_DATABASE, Settings, run_contract
 from .._send._in_process import app_target
-from .._send._targets import HttpTarget, Target
+from .._send._targets import DEFAULT_MAX_BODY, HttpTarget, Target
 from ._common import (
     EXIT_ERROR,
     EXIT_OK,
@@ -117,6 +118,25 @@ def _check_names() -> str:
     help="Write JUnit XML: one case per action and check.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines; only failures and the summary.")
+@click.option(
+    "--adversarial-strict",
+    is_flag=True,
+    help="Report a 2xx to a request whose only defect is extra or in the envelope as an error, not a warning.",
+)
+@click.option(
+    "--wait-for-restart",
+    type=click.FloatRange(min=0),
+    default=0,
+    metavar="SECONDS",
+    help="When the handler stops answering, wait this long for it to come back (a supervised handler) and go on.",
+)
+@click.option(
+    "--max-reply-mb",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_BODY // 2**20,
+    show_default=True,
+    help="Read replies up to this size; a bigger one is a warning (Hasura itself has no cap).",
+)
 @_env_option
 @_scalar_option
 def check(
@@ -149,6 +169,9 @@ def check(
     quiet: bool,
     env: Sequence[str],
     scalars: Sequence[str],
+    adversarial_strict: bool = False,
+    wait_for_restart: float = 0.0,
+    max_reply_mb: int = DEFAULT_MAX_BODY // 2**20,
 ) -> None:
     """Check that the handlers of PATH's actions keep their contract with Hasura.
 
@@ -159,7 +182,11 @@ def check(
     Hasura builds from them and failures show what the client gets. Checks: hasura_accepts,
     output_conforms (strict), error_object, accepts_valid, rejects_invalid, enforces_secret.
 
-    Exit codes: 0 the contract holds, 1 violations found, 2 usage or metadata errors.
+    Each finding is an error or a warning: a 2xx to a request whose only defect is extra or in the
+    envelope (an unknown field, a wrong action name, missing session variables), a flaky failure and a
+    reply over --max-reply-mb are warnings (--adversarial-strict makes the first errors).
+
+    Exit codes: 0 the contract holds (warnings allowed), 1 errors found, 2 usage or metadata errors.
     """
     if sum(map(bool, (url, app, use_mock))) > 1:
         raise click.UsageError("pass only one of --url, --app and --mock")
@@ -191,13 +218,15 @@ def check(
             timeout=timeout,
             in_process=bool(app) or use_mock,
             via_graphql=via_graphql,
+            adversarial_strict=adversarial_strict,
+            wait_for_restart=wait_for_restart,
         )
         selected = [catalog.action(name) for name in actions] or list(catalog)
         # Every variable the calls need, named at once before anything is sent.
         require_variables(catalog, selected, env=settings.env, handler_urls=not (url or app or use_mock))
-        target: Target = HttpTarget()
+        target: Target = HttpTarget(max_body=max_reply_mb * 2**20)
         if app:
-            target = app_target(app, kind=app_kind)
+            target = app_target(app, kind=app_kind, max_body=max_reply_mb * 2**20)
         elif use_mock:
             target = app_target(MockHandler(catalog, require_secret=True, env=settings.env, cors=False), kind="asgi")
         progress = None if quiet else Progress(sys.stderr)

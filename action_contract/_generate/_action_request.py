@@ -52,6 +52,9 @@ class ActionRequest:
     untransformed: ActionRequest | None = field(default=None, hash=False, compare=False)
     #: The error objects when Hasura's request transform fails: Hasura then calls no handler at all.
     transform_errors: tuple[Mapping[str, Any], ...] = field(default=(), hash=False)
+    #: For an adversarial or secret request: the conforming request it was built on (the violation
+    #: undone, the secret in place), replayed to tell the rule's failures from the base's.
+    base: ActionRequest | None = field(default=None, hash=False, compare=False, repr=False)
 
     @property
     def body(self) -> bytes:

@@ -9,7 +9,8 @@ so a failure says which rule the handler did not enforce.
 from __future__ import annotations
 
 import copy
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Mapping, Sequence
 
 from hypothesis import strategies as st
 
@@ -35,11 +36,14 @@ def adversarial_requests(
     env: Mapping[str, str] | None = None,
     session: SessionOption = None,
     client_headers: ClientHeadersOption = None,
+    bases: Sequence[ActionRequest] = (),
 ) -> st.SearchStrategy[ActionRequest]:
     """Requests that break one rule each, tagged with `violation`; `violations` limits which rules.
 
     The other options are those of `conforming_requests`. Rules that cannot apply to the action
-    (no Int argument, no secret header...) are skipped; see `VIOLATIONS` for the names.
+    (no Int argument, no secret header...) are skipped; see `VIOLATIONS` for the names. Each request
+    is built on a conforming one, kept as its `base`: drawn from `bases` (requests known to pass,
+    so the broken rule is the only thing wrong) when given, else generated.
     """
     generation = prepare_generation(
         action,
@@ -63,7 +67,9 @@ def adversarial_requests(
             raise InvalidArgument(
                 f"none of the violations {', '.join(violations)} can apply to action {generation.action.name!r}"
             )
-    return _adversarial(generation, generation.requests(), tuple(applicable), by_kind)
+    known = [base for base in bases if base.payload is not None and base.violation is None]
+    conforming = st.sampled_from(known) if known else generation.requests()
+    return _adversarial(generation, conforming, tuple(applicable), by_kind)
 
 
 def applicable_violations(
@@ -106,7 +112,9 @@ def _adversarial(
     if kind in by_kind:
         site = draw(st.sampled_from(by_kind[kind]))
         path, detail = break_site(draw, generation, payload["input"], site, kind)
-        return tagged(conforming, payload, kind, path, detail)
-    if kind in {"missing_secret_header", "wrong_secret_header"}:
-        return secret(draw, conforming, kind)
-    return envelope(draw, generation, conforming, payload, kind)
+        broken = tagged(conforming, payload, kind, path, detail)
+    elif kind in {"missing_secret_header", "wrong_secret_header"}:
+        broken = secret(draw, conforming, kind)
+    else:
+        broken = envelope(draw, generation, conforming, payload, kind)
+    return dataclasses.replace(broken, base=conforming)

@@ -33,7 +33,23 @@ SessionOption: TypeAlias = "Mapping[str, SessionValue] | st.SearchStrategy[Mappi
 ClientHeadersOption: TypeAlias = "Mapping[str, str] | st.SearchStrategy[Mapping[str, str]] | None"
 
 # Claims real projects put next to the role and user id (JWT custom claims become session variables).
-_EXTRA_CLAIMS = ("x-hasura-org-id", "x-hasura-tenant-id")
+_EXTRA_CLAIMS = ("x-hasura-org-id", "x-hasura-tenant-id", "x-hasura-display-name", "x-hasura-allowed-teams")
+#: Session values as Hasura passes them from JWT claims or webhook headers: strings of any content, not only
+#: ids. Non-ASCII, empty, long, with quotes, commas (a list claim), percent signs, pipes and spaces.
+AWKWARD_SESSION_VALUES = (
+    "",
+    "Zoë Łukasiewicz",
+    "日本語の名前",
+    'O\'Brien "the \\ one"',
+    "{team-a,team-b}",
+    "a, b, c",
+    "50% off",
+    "%s%d",
+    "auth0|5f7c8ec7c33c6c004bbafe82",
+    " padded ",
+    "x" * 512,
+    "🚀 launch",
+)
 _BROWSERS = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36",
     "Apollo/3.11 (iOS 18.1)",
@@ -192,7 +208,8 @@ def edge_requests(
 class _Sessions:
     """Session variables: generated ones, and the fixed ones the edge requests use."""
 
-    #: Shapes of a generated session: 0-2 no user id, 3-7 a UUID, 8-12 a number, 13-15 plus a claim.
+    #: Shapes of a generated session: 0-2 no user id, 3-7 a UUID, 8-12 a number, 13-15 plus a claim;
+    #: from 8 on, a claim of awkward text too (`AWKWARD_SESSION_VALUES`).
     SHAPES = 16
 
     def __init__(self, roles: tuple[str, ...], option: SessionOption) -> None:
@@ -238,6 +255,10 @@ class _Sessions:
             session["x-hasura-user-id"] = str(ident) if shape < 8 or shape >= 13 else str(ident.int % 10**6 + 1)
         if shape >= 13:
             session[_EXTRA_CLAIMS[shape & 1]] = str(ident.int % 997)
+        if shape >= 8:
+            # A claim of any content, as a JWT carries it (the ident's bits pick which).
+            claim = _EXTRA_CLAIMS[2 + (ident.int >> 20) % 2]
+            session[claim] = AWKWARD_SESSION_VALUES[(ident.int >> 24) % len(AWKWARD_SESSION_VALUES)]
         for name, value in self.fixed.items():
             if value is None:
                 session.pop(name, None)

@@ -65,10 +65,10 @@ def judge(
 ) -> Verdict:
     """Hasura's verdict on `response` to a call of `action` (`request`, if given, supplies the role and payload).
 
-    `reason` is one of "ok", "request_transform", "transport:<kind>", "response_transform", "not_json",
-    "unexpected_status", "null_body", "shape", "missing_field", "null_field", "extra_fields", "handler_error" and
-    "invalid_error_object". Raises `InvalidArgument` when the profile's release would refuse the
-    action's output type, so no reply could be judged.
+    `reason` is one of "ok", "request_transform", "transport:<kind>", "unread:too_large" (our size cap, no
+    verdict), "response_transform", "not_json", "unexpected_status", "null_body", "shape", "missing_field",
+    "null_field", "extra_fields", "handler_error" and "invalid_error_object". Raises `InvalidArgument`
+    when the profile's release would refuse the action's output type, so no reply could be judged.
     """
     profile = profile or HasuraProfile()
     refused = unsupported_output(catalog, action.output_type, profile)
@@ -196,9 +196,14 @@ class _Judge:
         url = resolved_url(self.action, self.catalog, self.request)
         timeout = self.request.timeout if self.request is not None else float(self.action.timeout)
         if failure.kind == "too_large":
-            explanation = (
-                f"The reply was cut off at action-contract's size cap ({failure.detail}). Hasura has no such cap "
-                "and would read the whole body, so this verdict is ours: send a smaller reply or raise the cap."
+            # Our cap, not Hasura's: no Hasura verdict exists for a body we did not read.
+            return Verdict(
+                accepted=False,
+                reason="unread:too_large",
+                explanation=(
+                    f"The {failure.detail}. Hasura has no such cap and would read and judge the whole body; "
+                    "this run could not, so it says nothing about what Hasura does with it."
+                ),
             )
         else:
             explanation = (

@@ -59,6 +59,8 @@ def render_html(report: Report, *, catalog: Catalog | None = None) -> str:
     data = render_json(report, catalog=catalog)
     failures = data["failures"]
     title = "the contract holds" if report.passed else f"{sum(f['fatal'] for f in failures)} failure(s)"
+    warned = sum(not f["fatal"] for f in failures)
+    title += f", {warned} warning(s)" if warned else ""
     verdict_class = "pass" if report.passed else "fail"
     parts = [
         "<!DOCTYPE html>",
@@ -143,6 +145,7 @@ def _failures(failures: Sequence[Mapping[str, Any]]) -> str:
             ("path", failure["path"]),
             ("expected", failure["expected"]),
             ("found", failure["found"]),
+            ("note", failure.get("note")),
         ]
         lines.append(
             "<dl>" + "".join(f"<dt>{k}</dt><dd>{_e(v)}</dd>" for k, v in facts if v not in (None, "")) + "</dl>"
@@ -155,6 +158,8 @@ def _failures(failures: Sequence[Mapping[str, Any]]) -> str:
             lines.append("<h3>The client's operation and Hasura's reply</h3>" + _pre(failure["graphql"]))
         lines.append("<h3>Minimal request</h3>" + _pre(_http_request(failure["request"])))
         lines.append("<h3>Reply</h3>" + _pre(_http_reply(failure["response"])))
+        if failure.get("replay") is not None:
+            lines.append("<h3>Reply when replayed</h3>" + _pre(_http_reply(failure["replay"])))
         for kind, text in failure["reproduce"].items():
             target = f"repro-{n}-{kind}"
             lines.append(

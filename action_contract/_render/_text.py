@@ -1,4 +1,4 @@
-"""Rendering a `Report`: live progress, the text report, JSON and JUnit XML.
+"""Rendering a `Report`: live progress, the text report and JSON (JUnit XML is in `_junit`).
 
 Every renderer redacts secret header values (see `_reproduce`); the requests themselves are kept
 as sent. Bodies are cut to a readable length in text, kept whole (up to a cap) in JSON.
@@ -7,20 +7,19 @@ as sent. Bodies are cut to a readable length in text, kept whole (up to a cap) i
 from __future__ import annotations
 
 import json
-import re
 import statistics
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
-from xml.etree import ElementTree
 
 from .._catalog._model import Catalog
 from .._run._checks import registered_checks
 from .._run._report import Failure, GroupResult, Report
+from .._send._response import ActionResponse
 from ._redact import redact_data, redact_text, secret_values
 from ._reproduce import curl_command, pytest_snippet, redacted_headers, secret_sources
 
-__all__ = ["Progress", "render_failure", "render_json", "render_junit", "render_text"]
+__all__ = ["Progress", "render_failure", "render_json", "render_text", "replay_options"]
 
 _BODY_TEXT = 1200
 _BODY_JSON = 64 * 1024
@@ -101,6 +100,8 @@ def render_failure(
         lines.append(_indent(json.dumps(failure.hasura_error, ensure_ascii=False, indent=2), "    "))
     if failure.explanation:
         lines.append(f"  why: {failure.explanation}")
+    if failure.note:
+        lines.append(f"  note: {failure.note}")
     if failure.graphql is not None:
         lines.append("  the client's GraphQL operation:")
         lines.append(_indent(str(failure.graphql["query"])))
@@ -119,12 +120,20 @@ def render_failure(
         lines.append(f"  reply: {response.status} in {response.elapsed * 1000:.0f} ms")
         lines += [f"    {name}: {value}" for name, value in response.headers]
         lines.append(_indent(_body_text(response.body, _BODY_TEXT)) if response.body else "    (empty body)")
+    if failure.replay is not None:
+        lines.append(f"  reply when replayed: {_status_line(failure.replay)}")
     reproduce = _reproductions(failure, sources, metadata, target, hasura_version, exclude_checks)
     lines.append("  reproduce with curl:")
     lines.append("    " + reproduce["curl"])
     lines.append("  reproduce with pytest:")
     lines.append(_indent(reproduce["pytest"]))
     return redact_text("\n".join(lines), secret_values(catalog, request, sources))
+
+
+def _status_line(response: ActionResponse) -> str:
+    if response.failure is not None:
+        return f"none after {response.elapsed * 1000:.0f} ms: {response.failure.detail}"
+    return f"{response.status} in {response.elapsed * 1000:.0f} ms"
 
 
 def render_summary(report: Report) -> str:
@@ -183,7 +192,7 @@ def render_text(report: Report, *, catalog: Catalog | None = None) -> str:
     """The whole text report: each failure, then the summary table."""
     metadata = report.source or "metadata"
     parts = [
-        render_failure(f, catalog=catalog, metadata=metadata, target=report.target, **_replay(report))
+        render_failure(f, catalog=catalog, metadata=metadata, target=report.target, **replay_options(report))
         for f in sorted(report.failures, key=lambda f: not f.fatal)
     ]
     parts.append(render_summary(report))
@@ -213,7 +222,8 @@ def _reproductions(
     }
 
 
-def _replay(report: Report) -> dict[str, Any]:
+def replay_options(report: Report) -> dict[str, Any]:
+    """What `render_failure` needs of the report to write a reproduction that judges as the run did."""
     return {"hasura_version": report.hasura_version, "exclude_checks": tuple(report.options.get("exclude_checks", ()))}
 
 
@@ -243,19 +253,17 @@ def failure_json(
     request_data = request.to_json()
     request_data["headers"] = dict(redacted_headers(request, sources))
     request_data["method"] = request.method
-    reply: dict[str, Any] = {"status": response.status, "elapsed": response.elapsed}
-    if response.failure is not None:
-        reply["transport_failure"] = {"kind": response.failure.kind, "detail": response.failure.detail}
-    else:
-        reply["headers"] = [[n, v] for n, v in response.headers]
-        reply["body"] = response.body[:_BODY_JSON].decode("utf-8", errors="replace")
-        reply["body_truncated"] = len(response.body) > _BODY_JSON
+    reply = _reply_json(response)
     data = {
         "action": failure.action,
         "group": failure.group,
         "check": finding.check,
         "kind": finding.kind,
         "fatal": failure.fatal,
+        "severity": failure.severity,
+        "flaky": failure.flaky,
+        "note": failure.note,
+        "replay": None if failure.replay is None else _reply_json(failure.replay),
         "title": finding.title,
         "expected": finding.expected,
         "found": finding.found,
@@ -268,6 +276,17 @@ def failure_json(
         "reproduce": _reproductions(failure, sources, metadata, target, hasura_version, exclude_checks),
     }
     return dict(redact_data(data, secret_values(catalog, request, sources)))
+
+
+def _reply_json(response: ActionResponse) -> dict[str, Any]:
+    reply: dict[str, Any] = {"status": response.status, "elapsed": response.elapsed}
+    if response.failure is not None:
+        reply["transport_failure"] = {"kind": response.failure.kind, "detail": response.failure.detail}
+    else:
+        reply["headers"] = [[n, v] for n, v in response.headers]
+        reply["body"] = response.body[:_BODY_JSON].decode("utf-8", errors="replace")
+        reply["body_truncated"] = len(response.body) > _BODY_JSON
+    return reply
 
 
 def render_json(report: Report, *, catalog: Catalog | None = None) -> dict[str, Any]:
@@ -297,63 +316,10 @@ def render_json(report: Report, *, catalog: Catalog | None = None) -> dict[str, 
             for r in report.results
         ],
         "failures": [
-            failure_json(f, catalog=catalog, metadata=metadata, target=report.target, **_replay(report))
+            failure_json(f, catalog=catalog, metadata=metadata, target=report.target, **replay_options(report))
             for f in report.failures
         ],
     }
-
-
-# Characters XML 1.0 cannot hold even escaped (control bytes of an ANSI-coloured crash page, U+FFFF...).
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _xml_text(text: str) -> str:
-    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
-
-
-def render_junit(report: Report, *, catalog: Catalog | None = None) -> str:
-    """JUnit XML: one test case per action and check, failing with the failure's text."""
-    metadata = report.source or "metadata"
-    cases: dict[tuple[str, str], dict[str, Any]] = {}
-    for result in report.results:
-        names = result.checks or ()
-        if result.skipped is not None:
-            for check in (c.name for c in registered_checks().values() if result.group in c.groups):
-                cases.setdefault((result.action, check), {"skipped": result.skipped, "failures": [], "time": 0.0})
-            continue
-        not_run = report.not_run()
-        for check in names:
-            why = not_run.get((result.action, check))
-            entry = cases.setdefault((result.action, check), {"skipped": None, "failures": [], "time": 0.0})
-            entry["skipped"] = f"not run: {why}" if why is not None else entry["skipped"]
-            entry["time"] += result.elapsed / max(len(names), 1)
-            entry["failures"] += [f for f in result.failures if f.check == check and f.fatal]
-    failed = sum(1 for e in cases.values() if e["failures"])
-    skipped = sum(1 for e in cases.values() if e["skipped"])
-    suite = ElementTree.Element(
-        "testsuite",
-        name="action-contract",
-        tests=str(len(cases)),
-        failures=str(failed),
-        errors="0",
-        skipped=str(skipped),
-        time=f"{report.elapsed:.3f}",
-    )
-    for (action, check), entry in cases.items():
-        case = ElementTree.SubElement(suite, "testcase", classname=action, name=check, time=f"{entry['time']:.3f}")
-        if entry["skipped"]:
-            ElementTree.SubElement(case, "skipped", message=_xml_text(entry["skipped"]))
-        for failure in entry["failures"]:
-            node = ElementTree.SubElement(
-                case, "failure", message=_xml_text(failure.finding.title), type=_xml_text(failure.finding.kind)
-            )
-            node.text = _xml_text(
-                render_failure(failure, catalog=catalog, metadata=metadata, target=report.target, **_replay(report))
-            )
-    suites = ElementTree.Element("testsuites")
-    suites.append(suite)
-    ElementTree.indent(suites)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ElementTree.tostring(suites, encoding="unicode") + "\n"
 
 
 def _redacted_graphql(graphql: Mapping[str, Any] | None, sources: Mapping[str, str]) -> dict[str, Any] | None:

@@ -181,6 +181,20 @@ def _output(case: Case) -> str:
     return str(case.action.output_type)
 
 
+def _unread(case: Case, check: str) -> Finding | None:
+    # A reply over our size cap was not read: that is our limit, not Hasura's verdict (a warning).
+    failure = case.response.failure
+    if failure is None or failure.kind != "too_large":
+        return None
+    return Finding(
+        check=check,
+        kind="too_large",
+        title=failure.detail.split(" (", 1)[0],
+        expected="a reply this run can read (Hasura itself reads any size)",
+        found=failure.detail,
+    )
+
+
 @register_check(groups=("conforming",))
 def hasura_accepts(case: Case) -> Finding | None:
     """Hasura must not turn the reply to a request it could send into an error for the client.
@@ -189,6 +203,8 @@ def hasura_accepts(case: Case) -> Finding | None:
     2xx nor 4xx, a 2xx body Hasura rejects for the output type (contract §3), and a request transform
     that fails for the request, so that Hasura calls no handler at all. A well-formed 4xx
     error object is a legitimate business error and passes; a malformed one is `error_object`'s.
+    Severity: error (the client gets an error instead of data), except a reply over our own size cap
+    (`--max-reply-mb`), a warning: Hasura has no cap, so there is no verdict to give.
     Turn off with `--exclude-check hasura_accepts`.
     """
     verdict = case.verdict
@@ -204,6 +220,8 @@ def hasura_accepts(case: Case) -> Finding | None:
             expected="a request_transform that evaluates for every input Hasura can send",
             found=json.dumps(list(errors), sort_keys=True),
         )
+    if verdict.reason == "unread:too_large":
+        return _unread(case, "hasura_accepts")
     message = verdict.error["message"] if verdict.error else verdict.reason
     return Finding(
         check="hasura_accepts",
@@ -221,7 +239,8 @@ def output_conforms(case: Case) -> Finding | None:
 
     Hasura checks only the top level (contract §3.2) and passes the rest to the client: nested
     non-null fields, scalar kinds, 32-bit `Int`, enum values, list elements. Typed clients then break.
-    Strict: `--no-strict` reports it as a warning; `--exclude-check output_conforms` turns it off.
+    Severity: error, because typed clients break on it; `--no-strict` makes it a warning;
+    `--exclude-check output_conforms` turns it off.
     """
     if not case.verdict.accepted or case.response.status is None or not 200 <= case.response.status < 300:
         return None
@@ -245,7 +264,7 @@ def error_object(case: Case) -> Finding | None:
     """A 4xx reply must be an error object Hasura can read: `{"message": string, "code"?: string}`.
 
     Otherwise the client gets a parse error instead of the handler's message (contract §4.1-§4.2).
-    Turn off with `--exclude-check error_object`.
+    Severity: error, on every group. Turn off with `--exclude-check error_object`.
     """
     verdict = case.verdict
     if verdict.reason != "invalid_error_object":
@@ -266,12 +285,27 @@ def rejects_invalid(case: Case) -> Finding | None:
     """A request Hasura would never send must get a 4xx: a 2xx accepted invalid input, a 5xx crashed.
 
     Each adversarial request breaks one named rule (`violation`); the failure names it and where.
-    A 4xx whose body is not an error object is reported by `error_object`. Turn off with
+    A 4xx whose body is not an error object is reported by `error_object`.
+
+    Severity, per rule: a 5xx or no reply is an error for every rule (a crash anyone can trigger). A
+    2xx is an error for a rule on the input's values (`missing_required_argument`, `null_for_non_null`,
+    `wrong_type`, `int_out_of_range`, `non_integral_int`, `malformed_scalar`, `unknown_enum_value`,
+    `missing_required_field`, `object_for_list`, `list_for_object`, `missing_input`, `malformed_input`,
+    `not_json`, `empty_body`): the handler then works with values its own contract rules out. A 2xx is
+    a warning for a rule whose only defect is extra or in the envelope (`unknown_argument`,
+    `unknown_field`, `wrong_action_name`, `missing_action_name`, `missing_session_variables`,
+    `malformed_session_variables`): Hasura never sends such a request, and a caller gains nothing from
+    the leniency (`--adversarial-strict` makes these errors). Before it is reported, each failure is
+    replayed on its base, the same request with the rule unbroken: if the base fails the same way, the
+    failure is the base's (`hasura_accepts` on a request Hasura could send) and the rule is not blamed.
+    Turn off with
     `--no-adversarial` (no adversarial requests at all) or `--exclude-check rejects_invalid`.
     """
     status = case.response.status
     if status is not None and 400 <= status < 500:
         return None
+    if case.verdict.reason == "unread:too_large":
+        return _unread(case, "rejects_invalid")
     violation = case.request.violation or "invalid"
     outcome = {"2xx": "accepted it", "5xx": "crashed on it", "no reply": "gave no reply"}.get(
         case.status_class, f"answered {status}"
@@ -291,12 +325,16 @@ def enforces_secret(case: Case) -> Finding | None:
     """A request without the configured secret header (or with a wrong value) must get a 4xx.
 
     The secret headers are the action's `value_from_env` headers: Hasura always sends them, so a
-    handler that answers without them can be called by anyone. Turn off with
+    handler that answers without them can be called by anyone. The check holds only when a request
+    the handler accepts with the secret is refused without it: each request is replayed with the secret,
+    and a refusal of both proves nothing (a warning, `unconfirmed`). Severity: error. Turn off with
     `--exclude-check enforces_secret`.
     """
     status = case.response.status
     if status is not None and 400 <= status < 500:
         return None
+    if case.verdict.reason == "unread:too_large":
+        return _unread(case, "enforces_secret")
     header = case.request.violation_path or "the secret header"
     what = "without" if case.request.violation == "missing_secret_header" else "with a wrong"
     return Finding(
@@ -313,7 +351,7 @@ def enforces_secret(case: Case) -> Finding | None:
 def accepts_valid(action: Action, cases: Sequence[Case]) -> Finding | None:
     """At least one request Hasura could send must get a 2xx: a handler that rejects everything is broken.
 
-    Runs once per action over all its conforming cases. Turn off with `--exclude-check accepts_valid`
+    Runs once per action over all its conforming cases. Severity: error. Turn off with `--exclude-check accepts_valid`
     (e.g. for an action whose every call needs state your test cannot set up).
     """
     if not cases or any(c.response.status is not None and 200 <= c.response.status < 300 for c in cases):

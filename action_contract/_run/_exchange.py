@@ -13,8 +13,10 @@ from .._hasura._judge import judge
 from .._send._response import ActionResponse, TransportFailure
 from .._send._targets import Target
 from ._checks import Case, Check, Group
+from ._liveness import watch
 from ._report import Failure, GroupResult
 from ._settings import Settings
+from ._severity import severity_of
 
 __all__ = ["Exchange", "Found", "Progress"]
 
@@ -40,10 +42,13 @@ class Exchange:
         progress: Progress | None,
         route: GraphQLRoute | None = None,
     ) -> None:
-        self.catalog, self.action, self.group, self.target = catalog, action, group, target
+        self.catalog, self.action, self.group = catalog, action, group
+        # Every group sent through one target shares whether its handler is still up.
+        self.target: Target = watch(target, group, settings.wait_for_restart)
         self.route = route
         self.profile = settings.profile
         self.strict = settings.strict
+        self.settings = settings
         self.timeout = settings.timeout
         self.checks = [c for c in checks if group in c.groups]
         self._case_checks = [c for c in self.checks if c.scope == "case"]
@@ -120,5 +125,7 @@ class Exchange:
             hasura_error=case.verdict.error,
             explanation=case.verdict.explanation,
             graphql=case.graphql,
-            fatal=self.strict or not check.strict,
+            severity=severity_of(
+                check, finding, case, strict=self.strict, adversarial_strict=self.settings.adversarial_strict
+            ),
         )

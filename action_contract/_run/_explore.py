@@ -20,6 +20,7 @@ from hypothesis.errors import Unsatisfiable
 
 from .._catalog._model import Catalog
 from .._generate._action_request import ActionRequest
+from ._confirm import fails_again
 from ._exchange import Exchange, Found
 from ._report import Failure
 from ._settings import Settings
@@ -75,6 +76,8 @@ def explore(
             # Raise the failure Hypothesis has seen least, so failures that tend to come together
             # still each get a minimal example of their own.
             pick = min(fatal, key=lambda f: raised.get(f.key, 0))
+            if not fails_again(exchange, request, pick):
+                return  # shrinking keeps only candidates that fail again
             raised[pick.key] = raised.get(pick.key, 0) + 1
             raise _signal(pick.key)(pick)
 

@@ -14,6 +14,7 @@ from typing import Any
 from .._generate._action_request import ActionRequest
 from .._send._response import ActionResponse
 from ._checks import Finding, Group, registered_checks
+from ._severity import Severity
 
 __all__ = ["Failure", "GroupResult", "Report"]
 
@@ -31,10 +32,22 @@ class Failure:
     hasura_error: Mapping[str, Any] | None = field(default=None, hash=False)
     #: Hasura's reasoning in a sentence or two.
     explanation: str = ""
-    #: False for strict findings under `--no-strict`: reported, but the run still passes.
-    fatal: bool = True
     #: With `--via-graphql`: the client's operation and the GraphQL reply Hasura gives it.
     graphql: Mapping[str, Any] | None = field(default=None, hash=False)
+    #: `error` fails the run; `warning` (lenient adversarial rules, strict findings under `--no-strict`,
+    #: flaky failures) is reported and counted apart.
+    severity: Severity = "error"
+    #: True when the minimal request passed on a replay: the handler's state or timing decides it.
+    flaky: bool = False
+    #: The reply to the replay of a flaky failure (the first reply is `response`).
+    replay: ActionResponse | None = None
+    #: What confirming the failure showed (a flaky replay, a request that passed earlier in the run...).
+    note: str = ""
+
+    @property
+    def fatal(self) -> bool:
+        """True for an `error` (the run fails), False for a `warning`."""
+        return self.severity == "error"
 
     @property
     def check(self) -> str:

@@ -27,8 +27,10 @@ from .._generate._sampling import draw_examples
 from .._generate._violations import VIOLATIONS
 from .._send._targets import DEFAULT_APP_BASE_URL, Target
 from ._checks import GROUPS, Check, Group, checks_for
+from ._confirm import confirm, known_bases
 from ._exchange import Exchange, Found, Progress
 from ._explore import explore, send_all
+from ._liveness import begin_run
 from ._report import Failure, GroupResult, Report
 from ._settings import DEFAULT_DATABASE, Settings
 
@@ -71,6 +73,7 @@ def run_contract(
     profile = settings.profile
     report = Report(seed=seed, hasura_version=profile.label, options=settings.report_options(), source=catalog.source)
     checks = checks_for(settings.exclude_checks)
+    begin_run(target)
     reported: set[tuple[str, str, str]] = set()
     for action in actions:
         unreachable: str | None = None
@@ -198,6 +201,8 @@ def _run_exchange(
         "client_headers": settings.client_headers,
     }
     found: Found = {}
+    # Broken requests are built on conforming ones that passed in this run: the rule is then all that is wrong.
+    bases = known_bases(exchange, accepted=group == "secret")
     if group == "conforming":
         send_all(exchange, edge_requests(action, **options), found)
         strategy = conforming_requests(action, **options)
@@ -205,11 +210,11 @@ def _run_exchange(
     elif group == "adversarial":
         rules = [rule for rule in applicable_violations(action, **options) if rule in _ADVERSARIAL_RULES]
         # Every rule once first: drawn at random, 50 requests would miss a few of 20 rules.
-        send_all(exchange, _one_per_rule(action, rules, options, seed), found)
-        strategy = adversarial_requests(action, violations=rules, **options)
+        send_all(exchange, _one_per_rule(action, rules, {**options, "bases": bases}, seed), found)
+        strategy = adversarial_requests(action, violations=rules, bases=bases, **options)
         count = settings.adversarial_examples
     else:
-        strategy = adversarial_requests(action, violations=_SECRET_RULES, **options)
+        strategy = adversarial_requests(action, violations=_SECRET_RULES, bases=bases, **options)
         count = settings.secret_examples
     if count > 0 and exchange.unreachable is None:
         explore(exchange, strategy, count, settings, seed, found, catalog)
@@ -220,7 +225,7 @@ def _run_exchange(
     result.seed = seed
     if exchange.unreachable is not None:
         result.unreachable = exchange.unreachable.detail
-    result.failures = list(found.values())
+    result.failures = confirm(list(found.values()), exchange)
     result.elapsed = time.perf_counter() - started
     if progress is not None:
         progress(result, True)

@@ -58,6 +58,11 @@ class Settings:
     in_process: bool = False
     #: Send conforming requests as GraphQL operations through the reference executor (`--via-graphql`).
     via_graphql: bool = False
+    #: True makes the lenient adversarial findings (a 2xx to an unknown field, a wrong `action.name`...)
+    #: errors instead of warnings (`--adversarial-strict`).
+    adversarial_strict: bool = False
+    #: Seconds to wait for a handler that stopped answering to come back (`--wait-for-restart`); 0 stops sending.
+    wait_for_restart: float = 0.0
 
     @property
     def profile(self) -> HasuraProfile:
@@ -78,5 +83,6 @@ class Settings:
             "exclude_checks",
             "timeout",
             "via_graphql",
+            "adversarial_strict",
         )
         return {name: getattr(self, name) for name in keep}

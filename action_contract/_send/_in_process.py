@@ -197,6 +197,8 @@ class _Call:
     too_large: bool = False
     #: What the app raised after its reply was complete (Starlette sends its 500, then re-raises).
     raised: str | None = None
+    #: The reply's Content-Length, when the app declared one (how big a reply cut off at the cap really is).
+    declared: int | None = None
 
 
 class _Unanswered(RuntimeError):
@@ -243,7 +245,8 @@ class _Asgi:
         if task is None:
             return failed(start, timed_out(request.timeout))
         if call.too_large:
-            return failed(start, too_large(self._max_body, call.size))
+            size = call.size if call.declared is None else call.declared
+            return failed(start, too_large(self._max_body, size, known=call.declared is not None))
         if task.cancelled():
             return failed(start, crashed("the app cancelled its own task (asyncio.CancelledError)"))
         error = task.exception()
@@ -273,6 +276,8 @@ class _Asgi:
         async def capped_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 call.started = True
+                length = dict(message.get("headers", [])).get(b"content-length", b"")
+                call.declared = int(length) if length.isdigit() else None
             elif message["type"] == "http.response.body":
                 call.size += len(message.get("body", b""))
                 if call.size > self._max_body:

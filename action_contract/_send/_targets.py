@@ -56,7 +56,7 @@ __all__ = [
 ]
 
 #: Replies larger than this are cut off as `too_large`. Hasura has no cap; ours keeps memory bounded.
-DEFAULT_MAX_BODY = 10 * 1024 * 1024
+DEFAULT_MAX_BODY = 100 * 1024 * 1024
 DEFAULT_APP_BASE_URL = "http://handler.test"
 _CONNECT_TIMEOUT = 10.0  # Seconds; http-client's own connect timeout is separate from the action's `timeout`.
 
@@ -133,7 +133,13 @@ class HttpTarget(Target):
                 if time.perf_counter() > deadline:
                     return failed(start, timed_out(request.timeout)), False
                 _read_timeout_until(response, deadline)
-                body = read_capped(response.iter_bytes(), self.max_body, deadline)
+                try:
+                    body = read_capped(response.iter_bytes(), self.max_body, deadline)
+                except TooLarge:
+                    # The declared length says how big the reply really is; we stopped reading at the cap.
+                    declared = response.headers.get("content-length", "")
+                    size = int(declared) if declared.isdigit() else self.max_body + 1
+                    return failed(start, too_large(self.max_body, size, known=declared.isdigit())), False
                 return replied(start, response, body), False
         except TooLarge as error:
             return failed(start, error.failure), False
@@ -251,11 +257,13 @@ def timed_out(seconds: float, more: str = "") -> TransportFailure:
     )
 
 
-def too_large(max_body: int, size: int) -> TransportFailure:
+def too_large(max_body: int, size: int, *, known: bool = False) -> TransportFailure:
     # Hasura reads a body of any size; the cap is ours, so Hasura has no text for it.
+    mb = 1024 * 1024
+    reply = f"reply of {size / mb:.1f} MB" if known else f"reply of over {max_body / mb:g} MB"
     detail = (
-        f"the reply passed the {max_body:,} byte cap at {size:,} bytes and was cut off; Hasura has no such cap, "
-        "so pass a larger max_body= if the handler really sends this much"
+        f"{reply} not read past {max_body / mb:g} MB (our cap, not Hasura's: Hasura reads any size); "
+        "raise it with --max-reply-mb (max_body=) if the handler really sends this much"
     )
     return _failure("too_large", detail, "")
 
