@@ -63,23 +63,12 @@ def render_junit(report: Report, *, catalog: Catalog | None = None) -> str:
         if entry.get("warnings"):
             # JUnit has no warnings: they go to the case's output, where CI shows them without failing it.
             out = ElementTree.SubElement(case, "system-out")
-            out.text = _xml_text(
-                "\n\n".join(
-                    render_failure(
-                        w, catalog=catalog, metadata=metadata, target=report.target, **replay_options(report)
-                    )
-                    for w in entry["warnings"]
-                )
-            )
+            out.text = _xml_text("\n\n".join(render_failure(w, **options) for w in entry["warnings"]))
         for failure in entry["failures"]:
             node = ElementTree.SubElement(
                 case, "failure", message=_xml_text(failure.finding.title), type=_xml_text(failure.finding.kind)
             )
-            node.text = _xml_text(
-                render_failure(
-                    failure, catalog=catalog, metadata=metadata, target=report.target, **replay_options(report)
-                )
-            )
+            node.text = _xml_text(render_failure(failure, **options))
     properties = ElementTree.Element("properties")
     ElementTree.SubElement(properties, "property", name="errors", value=str(sum(f.fatal for f in report.failures)))
     warnings = sum(not f.fatal for f in report.failures)
