@@ -113,7 +113,8 @@ def test_pytest_output_does_not_show_the_secret(pytester: pytest.Pytester) -> No
         )
     )
     pytester.makepyfile(test_nothing="def test_x():\n    pass\n")
-    result = pytester.runpytest(
+    # In a subprocess: the installed plugin module is already imported here, and pytest would warn it cannot rewrite it.
+    result = pytester.runpytest_subprocess(
         "--action-contract",
         "--action-contract-path",
         str(FIXTURES / "projects" / "shop"),
@@ -133,6 +134,6 @@ def test_pytest_output_does_not_show_the_secret(pytester: pytest.Pytester) -> No
         "no:cacheprovider",
     )
     output = result.stdout.str()
-    assert "failed" in output
+    assert "failed" in output, result.stderr.str()
     assert "s3cr3t-Value" not in output
     assert "***" in output
