@@ -1,5 +1,6 @@
 """Contract tests, mock handlers and a reference executor for Hasura Action handlers."""
 
+from ._catalog._inputs import load_inputs
 from ._catalog._metadata import load_catalog
 from ._catalog._model import (
     Action,
@@ -38,6 +39,7 @@ from ._mock._validation import CallProblem, call_problems
 from ._render._html import render_html
 from ._render._text import Progress, render_failure, render_json, render_junit, render_text
 from ._run._checks import Case, Check, Finding, register_check, registered_checks
+from ._run._coverage import Coverage
 from ._run._report import Failure, GroupResult, Report
 from ._run._runner import Settings, check_request, run_contract, run_group
 from ._send._in_process import AppTarget, CallableTarget, app_target
@@ -62,6 +64,7 @@ __all__ = [
     "CatalogDiff",
     "Change",
     "Check",
+    "Coverage",
     "EnumType",
     "EnumValue",
     "Examples",
@@ -108,6 +111,7 @@ __all__ = [
     "judge",
     "load_catalog",
     "load_examples",
+    "load_inputs",
     "mock_router",
     "register_check",
     "register_scalar",

@@ -38,6 +38,7 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("derandomize", "bool", "Same requests on every run and no example database."),
     ("via-graphql", "bool", "Send conforming requests as GraphQL operations through the reference executor."),
     ("report-html", "string", "Write the run as one self-contained HTML page (per worker under xdist: FILE-gwN.html)."),
+    ("examples-file", "string", "The examples file the mock reads: its `inputs:` lists are known-good inputs."),
 )
 
 
@@ -83,6 +84,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "hasura_executor(mock=False, admin_secret=None, hasura_version=None, dev_mode=False, state=None, "
         "timeout=None, env=None): options of the hasura_executor fixture",
+    )
+    config.addinivalue_line(
+        "markers",
+        "action_contract_inputs(ACTION=[{...}, ...]): known-good inputs of a contract item's action "
+        "(add it to the items in a conftest's pytest_collection_modifyitems)",
     )
     if _enabled(config):
         # Imported here, not at the top: a pytest run without --action-contract must not pay for it.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,7 @@ from action_contract import (
     Target,
     app_target,
     load_catalog,
+    load_inputs,
     mock_router,
     render_failure,
     render_html,
@@ -174,8 +176,8 @@ def configured_target(config: pytest.Config) -> Iterator[Target]:
         yield target
 
 
-def settings_from(config: pytest.Config) -> Settings:
-    """The run's `Settings` from the command line and ini file."""
+def settings_from(config: pytest.Config, catalog: Catalog | None = None) -> Settings:
+    """The run's `Settings` from the command line and ini file (known-good inputs need the `catalog`)."""
     database = option(config, "database")
     examples = _number(config, "examples", int)
     adversarial_examples = _number(config, "adversarial-examples", int)
@@ -199,9 +201,21 @@ def settings_from(config: pytest.Config) -> Settings:
             timeout=_number(config, "timeout", float),
             in_process=bool(option(config, "app")),
             via_graphql=bool(option(config, "via-graphql")),
+            inputs=_known_inputs(config, catalog),
         )
     except InvalidArgument as error:
         raise pytest.UsageError(str(error)) from None
+
+
+def _known_inputs(config: pytest.Config, catalog: Catalog | None) -> dict[str, Any] | None:
+    path = option(config, "examples-file")
+    if not path or catalog is None:
+        return None
+    file = Path(path) if Path(path).is_absolute() else config.rootpath / path
+    try:
+        return dict(load_inputs(file, catalog))
+    except MetadataError as error:
+        raise pytest.UsageError(f"--action-contract-examples-file: {error}") from None
 
 
 class ContractFailed(Exception):
@@ -234,7 +248,7 @@ class ContractSession:
     ) -> None:
         # tryfirst: our items must exist before `-k` and `-m` deselect (the mark plugin's hook).
         self.catalog = load_configured_catalog(config)
-        self.settings = settings_from(config)
+        self.settings = settings_from(config, self.catalog)
         selected = self.settings.actions or tuple(self.catalog.actions)
         path = Path(option(config, "path"))
         collector = ContractCollector.from_parent(
@@ -293,7 +307,7 @@ class ContractItem(pytest.Item):
     def runtest(self) -> None:
         contract = self.contract
         assert contract.catalog is not None and contract.settings is not None  # set at collection
-        result = run_group(contract.catalog, self.action, self.group, contract.open_target(), contract.settings)
+        result = run_group(contract.catalog, self.action, self.group, contract.open_target(), self._settings())
         contract.results.append(result)
         if result.skipped is not None:
             pytest.skip(result.skipped)
@@ -301,6 +315,19 @@ class ContractItem(pytest.Item):
         fatal = [f for f in result.failures if f.fatal]
         if fatal:
             raise ContractFailed(self._render(result, fatal))
+
+    def _settings(self) -> Settings:
+        """The session's settings, plus the known-good inputs of `action_contract_inputs` markers."""
+        settings = self.contract.settings
+        assert settings is not None  # set at collection
+        marked = [
+            value for mark in self.iter_markers("action_contract_inputs") for value in mark.kwargs.get(self.action, ())
+        ]
+        if not marked:
+            return settings
+        inputs = dict(settings.inputs or {})
+        inputs[self.action] = [*inputs.get(self.action, ()), *marked]
+        return dataclasses.replace(settings, inputs=inputs)
 
     def _render(self, result: GroupResult, failures: list[Any]) -> str:
         contract = self.contract

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from .._catalog._inputs import load_inputs
 from .._errors import InvalidArgument, MetadataError
 from .._generate._profiles import HasuraProfile
 from .._mock._handler import MockHandler
@@ -113,6 +114,12 @@ def _check_names() -> str:
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines; only failures and the summary.")
 @_env_option
 @_scalar_option
+@click.option(
+    "--examples-file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="The examples file the mock reads: its `inputs:` lists are known-good inputs, sent first and mutated.",
+)
 def check(
     path: str,
     url: str | None,
@@ -142,6 +149,7 @@ def check(
     quiet: bool,
     env: Sequence[str],
     scalars: Sequence[str],
+    examples_file: str | None,
 ) -> None:
     """Check that the handlers of PATH's actions keep their contract with Hasura.
 
@@ -149,7 +157,8 @@ def check(
     requests that break one rule each (--adversarial-examples) and requests without the secret
     headers, then judges every reply exactly as Hasura would. With --via-graphql the conforming
     requests go as GraphQL operations through the reference executor, so the handler gets what
-    Hasura builds from them and failures show what the client gets. Checks: hasura_accepts,
+    Hasura builds from them and failures show what the client gets. Known-good inputs (the `inputs:`
+    lists of --examples-file) are sent first and seed the generated requests. Checks: hasura_accepts,
     output_conforms (strict), error_object, accepts_valid, rejects_invalid, enforces_secret.
 
     Exit codes: 0 the contract holds, 1 violations found, 2 usage or metadata errors.
@@ -180,6 +189,7 @@ def check(
             timeout=timeout,
             in_process=bool(app) or use_mock,
             via_graphql=via_graphql,
+            inputs=load_inputs(examples_file, catalog) if examples_file else None,
         )
         for name in actions:
             catalog.action(name)

@@ -45,6 +45,8 @@ class ActionRequest:
     secret_headers: tuple[str, ...] = ()
     #: The action's `timeout` in seconds, Hasura's deadline for the reply (contract §5).
     timeout: float = 30.0
+    #: True for an input given as known good (`inputs:`): the handler should accept it (`accepts_valid`).
+    known_good: bool = False
 
     @property
     def body(self) -> bytes:

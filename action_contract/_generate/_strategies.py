@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from .._catalog._model import Action, Catalog, EnumType, Field, InputObjectType, ScalarType, TypeRef, uninhabited_inputs
 from .._catalog._scalars import registry_generation
 from .._errors import InvalidArgument
+from ._realistic import realistic_scalar
 from ._scalar_strategies import scalar_edge, scalar_strategy
 
 __all__ = ["InputValues", "input_values"]
@@ -24,7 +25,7 @@ __all__ = ["InputValues", "input_values"]
 #: How many levels of a recursive input type a generated value may nest.
 MAX_DEPTH = 3
 _EDGE_DEPTH = 2
-PLAIN, EDGE, MIXED = "plain", "edge", "mixed"
+PLAIN, EDGE, MIXED, REAL = "plain", "edge", "mixed", "real"
 
 
 class InputValues:
@@ -47,6 +48,19 @@ class InputValues:
             strategy = self._object(action.arguments, 0)
             self._arguments[action.name] = strategy
         return strategy
+
+    def every_argument(self, action: Action) -> st.SearchStrategy[dict[str, Any]]:
+        """Every argument of `action` with a value, realistic or awkward: what a one-field change draws from.
+
+        Left out and null are the ordinary requests' business; a change to a seed is a value.
+        """
+        self.check_callable(action)
+        values = {
+            argument.name: st.one_of(self._real(argument.type, argument.name, 0), self.present(argument.type))
+            for argument in action.arguments
+            if not self._cut(argument.type, 0)
+        }
+        return st.fixed_dictionaries(values)
 
     def present(self, ref: TypeRef, depth: int = 0) -> st.SearchStrategy[Any]:
         """Non-null values of `ref` (whatever its nullability)."""
@@ -110,9 +124,56 @@ class InputValues:
         return strategy
 
     def _object(self, fields: Sequence[Field], depth: int) -> st.SearchStrategy[dict[str, Any]]:
+        # Half the objects are realistic (by each field's name and type), the other half awkward.
+        real = self._real_fields(fields, depth)
         if not any(self._is_leaf(f.type) for f in fields):
-            return self._fields(fields, depth, MIXED)
-        return st.one_of(self._fields(fields, depth, PLAIN), self._fields(fields, depth, EDGE))
+            return st.one_of(self._fields(fields, depth, MIXED), real)
+        return st.one_of(self._fields(fields, depth, PLAIN), self._fields(fields, depth, EDGE), real, real)
+
+    # -- realistic values -------------------------------------------------------------------
+
+    def _real_fields(self, fields: Sequence[Field], depth: int) -> st.SearchStrategy[dict[str, Any]]:
+        key = (",".join(f"{f.name}:{f.type}" for f in fields), depth, REAL)
+        strategy = self._strategies.get(key)
+        if strategy is None:
+            # Built lazily: a recursive input type refers to itself through here.
+            strategy = self._strategies[key] = st.deferred(lambda: self._build_real_fields(fields, depth))
+        return strategy
+
+    def _build_real_fields(self, fields: Sequence[Field], depth: int) -> st.SearchStrategy[dict[str, Any]]:
+        required: dict[str, st.SearchStrategy[Any]] = {}
+        optional: dict[str, st.SearchStrategy[Any]] = {}
+        for field in fields:
+            ref = field.type
+            if ref.non_null:
+                required[field.name] = self._real(ref, field.name, depth)
+            elif self._cut(ref, depth):
+                optional[field.name] = st.none()
+            else:
+                optional[field.name] = st.one_of(st.none(), self._real(ref, field.name, depth))
+        return st.fixed_dictionaries(required, optional=optional)
+
+    def _real(self, ref: TypeRef, name: str, depth: int) -> st.SearchStrategy[Any]:
+        """A realistic value of `ref` for a field called `name`, awkward in one leaf of four."""
+        if ref.of_type is not None:
+            item = ref.of_type
+            if self._cut(item, depth):
+                return st.just([])
+            values = self._real(item, name, depth)
+            # Realistic lists hold something; empty and null-holding ones come from the other flavours.
+            return st.lists(values, min_size=1, max_size=3)
+        named = self.catalog.type(ref.base_name)
+        if isinstance(named, InputObjectType):
+            return self._real_fields(named.fields, depth + 1 if named.name in self.recursive else depth)
+        if isinstance(named, ScalarType):
+            key = (f"{named.name}@{name}", 0, REAL)
+            strategy = self._strategies.get(key)
+            if strategy is None:
+                realistic = realistic_scalar(named, name)
+                awkward = self._named(named.name, depth, MIXED)
+                strategy = self._strategies[key] = st.one_of(realistic, realistic, realistic, awkward)
+            return strategy
+        return self._named(ref.base_name, depth, MIXED)
 
     def _fields(self, fields: Sequence[Field], depth: int, flavour: str) -> st.SearchStrategy[dict[str, Any]]:
         required: dict[str, st.SearchStrategy[Any]] = {}

@@ -17,6 +17,7 @@ from xml.etree import ElementTree
 from .._catalog._model import Catalog
 from .._run._checks import registered_checks
 from .._run._report import Failure, GroupResult, Report
+from ._coverage import coverage_lines
 from ._reproduce import curl_command, pytest_snippet, redacted_headers, secret_sources
 
 __all__ = ["Progress", "render_failure", "render_json", "render_junit", "render_text"]
@@ -172,6 +173,9 @@ def render_text(report: Report, *, catalog: Catalog | None = None) -> str:
         render_failure(f, catalog=catalog, metadata=metadata, target=report.target, **_replay(report))
         for f in sorted(report.failures, key=lambda f: not f.fatal)
     ]
+    coverage = coverage_lines(report)
+    if coverage:
+        parts.append("\n".join(coverage))
     parts.append(render_summary(report))
     return "\n\n".join(parts) + "\n"
 
@@ -277,6 +281,7 @@ def render_json(report: Report, *, catalog: Catalog | None = None) -> dict[str, 
                 "violations": dict(r.violations),
                 "latency": _latency(r.latencies),
                 "elapsed": r.elapsed,
+                "coverage": r.coverage.to_json() if r.coverage is not None else None,
             }
             for r in report.results
         ],

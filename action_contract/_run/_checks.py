@@ -29,6 +29,7 @@ __all__ = [
     "Finding",
     "Group",
     "checks_for",
+    "example_case",
     "register_check",
     "registered_checks",
 ]
@@ -299,18 +300,52 @@ def enforces_secret(case: Case) -> Finding | None:
 
 @register_check(groups=("conforming",), scope="action")
 def accepts_valid(action: Action, cases: Sequence[Case]) -> Finding | None:
-    """At least one request Hasura could send must get a 2xx: a handler that rejects everything is broken.
+    """At least one request Hasura could send must get a 2xx, and every known-good input must.
 
-    Runs once per action over all its conforming cases. Turn off with `--exclude-check accepts_valid`
-    (e.g. for an action whose every call needs state your test cannot set up).
+    Runs once per action over all its conforming cases. A handler that refuses an input given as known
+    good (`inputs:` in the examples file) fails with that input as the example. Turn off with
+    `--exclude-check accepts_valid` (e.g. for an action whose every call needs state your test cannot set up).
     """
-    if not cases or any(c.response.status is not None and 200 <= c.response.status < 300 for c in cases):
+    rejected = _rejected_known(cases)
+    if rejected is not None:
+        return Finding(
+            check="accepts_valid",
+            kind="known_good_rejected",
+            title=f"the handler refused a known-good input ({rejected.status_class})",
+            expected="a 2xx reply Hasura accepts to an input listed as known good (`inputs:` in the examples file)",
+            found=_reply(rejected),
+            path="$.input",
+        )
+    if not cases or any(_succeeded(c) for c in cases):
         return None
     statuses = sorted({c.status_class for c in cases})
     return Finding(
         check="accepts_valid",
         kind="never_2xx",
         title=f"no conforming request got a 2xx ({len(cases)} tried)",
-        expected=f"a 2xx reply to at least one of {len(cases)} requests Hasura could send",
+        expected=(
+            f"a 2xx reply to at least one of {len(cases)} requests Hasura could send. If every valid call needs "
+            "real data (an existing coupon, a known id), give known-good inputs: an `inputs:` list under "
+            f"{action.name} in an examples file, passed with --examples-file FILE (pytest: "
+            "action_contract_examples_file; API: Settings(inputs=...)); or turn the check off with "
+            "--exclude-check accepts_valid"
+        ),
         found="only " + ", ".join(statuses) + f"; the first: {_reply(cases[0])}",
     )
+
+
+def example_case(finding: Finding, cases: Sequence[Case]) -> Case:
+    """The case an action-wide finding shows: the refused known-good input, else the first case."""
+    if finding.kind == "known_good_rejected":
+        rejected = _rejected_known(cases)
+        if rejected is not None:
+            return rejected
+    return cases[0]
+
+
+def _succeeded(case: Case) -> bool:
+    return case.response.status is not None and 200 <= case.response.status < 300
+
+
+def _rejected_known(cases: Sequence[Case]) -> Case | None:
+    return next((c for c in cases if c.request.known_good and not _succeeded(c)), None)

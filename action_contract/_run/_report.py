@@ -14,6 +14,7 @@ from typing import Any
 from .._generate._action_request import ActionRequest
 from .._send._response import ActionResponse
 from ._checks import Finding, Group
+from ._coverage import Coverage
 
 __all__ = ["Failure", "GroupResult", "Report"]
 
@@ -71,6 +72,8 @@ class GroupResult:
     seed: int | None = None
     #: Checks that ran on this group (for the actions x checks summary).
     checks: tuple[str, ...] = ()
+    #: How deep the conforming requests got (share past the handler's rules, reply shapes, enum values).
+    coverage: Coverage | None = None
 
     @property
     def passed(self) -> bool:

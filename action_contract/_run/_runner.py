@@ -16,21 +16,25 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from .._catalog._inputs import checked_inputs
 from .._catalog._model import Action, Catalog
 from .._errors import InvalidArgument
 from .._executor._via_graphql import GraphQLRoute
 from .._generate._action_request import ActionRequest, handler_url
 from .._generate._adversarial import adversarial_requests, applicable_violations
 from .._generate._profiles import HasuraProfile
-from .._generate._requests import conforming_requests, edge_requests
+from .._generate._requests import edge_requests, prepare_generation
 from .._generate._sampling import draw_examples
+from .._generate._seeds import Seeds, known_requests, seeded_requests
 from .._generate._violations import VIOLATIONS
 from .._send._targets import DEFAULT_APP_BASE_URL, Target
 from ._checks import GROUPS, Check, Group, checks_for
+from ._coverage import coverage_of
 from ._exchange import Exchange, Found, Progress
 from ._explore import explore, send_all
 from ._report import Failure, GroupResult, Report
 from ._settings import DEFAULT_DATABASE, Settings
+from ._steer import steering
 
 __all__ = ["DEFAULT_DATABASE", "Settings", "check_request", "planned_groups", "run_contract", "run_group"]
 
@@ -63,6 +67,7 @@ def run_contract(
 ) -> Report:
     """Run every check against every selected action of `catalog` through `target`."""
     settings = settings or Settings()
+    checked_inputs(catalog, settings.inputs)  # a wrong action name or input stops the run before it starts
     seed = _run_seed(settings)
     started = time.perf_counter()
     actions = [catalog.action(name) for name in settings.actions] if settings.actions else list(catalog)
@@ -197,8 +202,11 @@ def _run_exchange(
     }
     found: Found = {}
     if group == "conforming":
-        send_all(exchange, edge_requests(action, **options), found)
-        strategy = conforming_requests(action, **options)
+        generation = prepare_generation(action, **options)
+        seeds = Seeds(checked_inputs(catalog, settings.inputs).get(action.name, ()))
+        send_all(exchange, known_requests(generation, seeds.known) + edge_requests(action, **options), found)
+        strategy = seeded_requests(generation, seeds)
+        exchange.observers.append(steering(seeds, exchange.cases))
         count = settings.examples
     elif group == "adversarial":
         rules = [rule for rule in applicable_violations(action, **options) if rule in _ADVERSARIAL_RULES]
@@ -214,6 +222,7 @@ def _run_exchange(
     if group == "conforming" and exchange.unreachable is None:
         for failure in exchange.action_failures([c for c in exchange.checks if c.scope == "action"]):
             found.setdefault(failure.key, failure)
+        exchange.result.coverage = coverage_of(catalog, action, exchange.cases)
     result = exchange.result
     result.seed = seed
     if exchange.unreachable is not None:

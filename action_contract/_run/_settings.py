@@ -8,6 +8,7 @@ from typing import Any
 
 from hypothesis.database import ExampleDatabase
 
+from .._catalog._inputs import KnownInputs
 from .._generate._profiles import HasuraProfile
 from .._generate._requests import ClientHeadersOption, SessionOption
 
@@ -55,6 +56,9 @@ class Settings:
     in_process: bool = False
     #: Send conforming requests as GraphQL operations through the reference executor (`--via-graphql`).
     via_graphql: bool = False
+    #: Known-good `input` objects by action name (`--examples-file`): sent first, seeds of generation,
+    #: and `accepts_valid` fails when the handler refuses one.
+    inputs: KnownInputs | None = field(default=None, hash=False)
 
     @property
     def profile(self) -> HasuraProfile:
