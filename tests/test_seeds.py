@@ -94,3 +94,10 @@ def test_without_seeds_the_requests_are_the_ordinary_ones():
     assert len({r.body for r in requests}) > 25
     for request in requests[:20]:
         assert_agrees(ORDERS, request)
+
+
+def test_an_action_without_arguments_is_seeded_as_it_is():
+    catalog = load_catalog(FIXTURES / "metadata" / "all_inputs.graphql")
+    generation = prepare_generation("noArguments", catalog=catalog)
+    requests = draw_examples(seeded_requests(generation, Seeds([{}])), 10, seed_value=1)
+    assert requests and all(r.payload["input"] == {} for r in requests)

@@ -124,11 +124,12 @@ class InputValues:
         return strategy
 
     def _object(self, fields: Sequence[Field], depth: int) -> st.SearchStrategy[dict[str, Any]]:
-        # Half the objects are realistic (by each field's name and type), the other half awkward.
+        # A third of the objects are realistic (by each field's name and type, half of their leaves awkward);
+        # the others plain or awkward. (`one_of` drops repeated branches, so weights cannot be given by repeating.)
         real = self._real_fields(fields, depth)
         if not any(self._is_leaf(f.type) for f in fields):
             return st.one_of(self._fields(fields, depth, MIXED), real)
-        return st.one_of(self._fields(fields, depth, PLAIN), self._fields(fields, depth, EDGE), real, real)
+        return st.one_of(self._fields(fields, depth, PLAIN), self._fields(fields, depth, EDGE), real)
 
     # -- realistic values -------------------------------------------------------------------
 
@@ -154,7 +155,7 @@ class InputValues:
         return st.fixed_dictionaries(required, optional=optional)
 
     def _real(self, ref: TypeRef, name: str, depth: int) -> st.SearchStrategy[Any]:
-        """A realistic value of `ref` for a field called `name`, awkward in one leaf of four."""
+        """A realistic value of `ref` for a field called `name`, or (half the time in a leaf) an awkward one."""
         if ref.of_type is not None:
             item = ref.of_type
             if self._cut(item, depth):
@@ -171,7 +172,7 @@ class InputValues:
             if strategy is None:
                 realistic = realistic_scalar(named, name)
                 awkward = self._named(named.name, depth, MIXED)
-                strategy = self._strategies[key] = st.one_of(realistic, realistic, realistic, awkward)
+                strategy = self._strategies[key] = st.one_of(realistic, awkward)
             return strategy
         return self._named(ref.base_name, depth, MIXED)
 

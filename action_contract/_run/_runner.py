@@ -31,7 +31,8 @@ from .._send._targets import DEFAULT_APP_BASE_URL, Target
 from ._checks import GROUPS, Check, Group, checks_for
 from ._coverage import coverage_of
 from ._exchange import Exchange, Found, Progress
-from ._explore import explore, send_all
+from ._explore import _database, explore, send_all
+from ._replay import store_inputs, stored_inputs
 from ._report import Failure, GroupResult, Report
 from ._settings import DEFAULT_DATABASE, Settings
 from ._steer import steering
@@ -204,7 +205,10 @@ def _run_exchange(
     if group == "conforming":
         generation = prepare_generation(action, **options)
         seeds = Seeds(checked_inputs(catalog, settings.inputs).get(action.name, ()))
-        send_all(exchange, known_requests(generation, seeds.known) + edge_requests(action, **options), found)
+        database = None if settings.derandomize else _database(settings.database)
+        replayed = stored_inputs(database, catalog, action)
+        first = known_requests(generation, seeds.known) + known_requests(generation, replayed, known_good=False)
+        send_all(exchange, first + edge_requests(action, **options), found)
         strategy = seeded_requests(generation, seeds)
         exchange.observers.append(steering(seeds, exchange.cases))
         count = settings.examples
@@ -223,6 +227,7 @@ def _run_exchange(
         for failure in exchange.action_failures([c for c in exchange.checks if c.scope == "action"]):
             found.setdefault(failure.key, failure)
         exchange.result.coverage = coverage_of(catalog, action, exchange.cases)
+        store_inputs(database, catalog, action, found.values(), replayed)
     result = exchange.result
     result.seed = seed
     if exchange.unreachable is not None:
