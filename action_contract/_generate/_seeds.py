@@ -1,14 +1,16 @@
 """Seeded generation: known-good inputs and the run's own successes, mutated field by field and combined.
 
 A handler's business rules turn most generated inputs away; an input that got past them (given as known
-good, or answered 2xx earlier in the run) is the best place to look for what lies behind them. Half the
-generated requests then start from such a seed and change it in one place: one field, at any depth,
-takes a value drawn through its own strategy (realistic or awkward), everything else stays. Seeds are
-also combined: each argument taken from another seed.
+good, or answered 2xx earlier in the run) is the best place to look for what lies behind them. Most generated
+requests (all but `FRESH_SHARE`) then start from such a seed and change it in one place: one argument, at any
+depth, takes a value drawn through its own strategy (realistic or awkward), everything else stays. Seeds are
+also combined (each argument from another seed), and an enum value no seed has yet is tried on a seed. Until
+the first success, the seed is the typical input (every argument present).
 
-`Seeds` grows while the run goes (successes with a reply not seen before), so its content is part of
-what a draw means. It stops growing at the first failure and at `CAPACITY` entries: from then on the
-same draw gives the same request, which Hypothesis needs to shrink and replay a failure.
+`Seeds` grows while the run goes (successes with a reply not seen before), so its content is part of what a
+draw means, though never of what is drawn. It stops growing at the first failure and at `CAPACITY` entries,
+so Hypothesis shrinks and replays a failure against the same pool; a later run starts afresh, which is why
+failing inputs are also kept as they are (`_run._replay`).
 """
 
 from __future__ import annotations
@@ -70,21 +72,19 @@ def known_requests(
 
 
 def seeded_requests(generation: Generation, seeds: Seeds) -> st.SearchStrategy[ActionRequest]:
-    """Conforming requests, half of them a seed changed in one field or seeds combined (once there are seeds)."""
-    fresh = generation.values.arguments(generation.action)
-    changes = generation.values.every_argument(generation.action)
-    names = tuple(argument.name for argument in generation.action.arguments)
-    enums = _enum_arguments(generation)
-    # One integer steers (seeded or not, which seed, which field, how deep). Hypothesis' own choice among
-    # strategies favours the first, so the share of seeded requests is decided here instead.
-    return generation.requests(
-        st.builds(
-            lambda value, change, steer: _seeded(seeds.pool, names, enums, value, change, steer),
-            fresh,
-            changes,
-            st.integers(0, 2**32 - 1),
-        )
+    """Conforming requests, most of them a seed changed in one field or seeds combined (once there are seeds)."""
+    if not seeds.pool:
+        # Until something gets a 2xx, seeds change the typical input (every argument present): what is drawn
+        # must not depend on whether the pool is empty.
+        seeds.pool.append(generation.values.edge_arguments(generation.action, "present"))
+    arguments = _SeededArguments(
+        seeds.pool,
+        generation.values.arguments(generation.action),
+        generation.values.argument_changes(generation.action),
+        tuple(argument.name for argument in generation.action.arguments),
+        _enum_arguments(generation),
     )
+    return generation.requests(st.composite(arguments.draw)())
 
 
 def _enum_arguments(generation: Generation) -> dict[str, tuple[str, ...]]:
@@ -97,60 +97,75 @@ def _enum_arguments(generation: Generation) -> dict[str, tuple[str, ...]]:
     return found
 
 
-def _seeded(
-    pool: list[dict[str, Any]],
-    names: tuple[str, ...],
-    enums: Mapping[str, tuple[str, ...]],
-    fresh: dict[str, Any],
-    change: dict[str, Any],
-    steer: int,
-) -> dict[str, Any]:
-    rng = random.Random(steer)
-    # 0 (where Hypothesis shrinks to) means a fresh request: a minimal failure then needs no seed, and replays
-    # from the example database in a later run, whose pool starts empty.
-    if not pool or steer == 0 or rng.random() < FRESH_SHARE:
-        return fresh
-    unseen = [
-        (name, value) for name, values in enums.items() for value in values if all(s.get(name) != value for s in pool)
-    ]
-    if unseen and rng.random() < 0.25:
-        # Toward distinct successes: an enum value no seed has, on a seed that otherwise got past the rules.
-        name, value = unseen[int(rng.random() * len(unseen))]
-        return {**pool[int(rng.random() * len(pool))], name: value}
-    if len(pool) > 1 and rng.random() < 0.25:
-        # Combine: every argument from a seed of its own.
-        combined: dict[str, Any] = {}
-        for name in names:
-            source = pool[int(rng.random() * len(pool))]
-            if name in source:
-                combined[name] = source[name]
-        return combined
-    base = pool[int(rng.random() * len(pool))]
-    mutated: dict[str, Any] = _mutate(base, change, rng, names)
-    return mutated
+class _SeededArguments:
+    """Draws an `input`: afresh, or from a seed changed in one place, or from seeds combined."""
+
+    def __init__(
+        self,
+        pool: list[dict[str, Any]],
+        fresh: st.SearchStrategy[dict[str, Any]],
+        changes: Mapping[str, st.SearchStrategy[Any]],
+        names: tuple[str, ...],
+        enums: Mapping[str, tuple[str, ...]],
+    ) -> None:
+        self.pool, self.fresh, self.changes, self.names, self.enums = pool, fresh, changes, names, enums
+
+    def draw(self, draw: st.DrawFn) -> dict[str, Any]:
+        # One integer steers (afresh or not, which seed, which argument, how deep); then only what is needed is
+        # drawn: a whole input, or one argument's new value. What is drawn depends on drawn values only, never
+        # on the pool (Hypothesis requires it); the pool decides only how the draws are used. Hypothesis' own
+        # choice among strategies favours the first, so the share of seeded requests is decided here.
+        # A small first choice, so the shrinker easily reaches 0: afresh, and a minimal failure needs no seed.
+        if draw(st.integers(0, 9)) < FRESH_SHARE * 10:
+            return draw(self.fresh)
+        rng = random.Random(draw(st.integers(0, 2**32 - 1)))
+        key = self.names[int(rng.random() * len(self.names))] if self.names else None
+        change = draw(self.changes[key]) if key is not None and key in self.changes else None
+        pool = self.pool
+        way = rng.random()
+        unseen = [
+            (name, value)
+            for name, values in self.enums.items()
+            for value in values
+            if all(seed.get(name) != value for seed in pool)
+        ]
+        if unseen and way < 0.25:
+            # Toward distinct successes: an enum value no seed has, on a seed that otherwise got past the rules.
+            name, value = unseen[int(rng.random() * len(unseen))]
+            return {**pool[int(rng.random() * len(pool))], name: value}
+        if len(pool) > 1 and way < 0.5:
+            # Combine: every argument from a seed of its own.
+            combined: dict[str, Any] = {}
+            for name in self.names:
+                source = pool[int(rng.random() * len(pool))]
+                if name in source:
+                    combined[name] = source[name]
+            return combined
+        changed = dict(pool[int(rng.random() * len(pool))])
+        if key is None:
+            return changed  # an action without arguments: nothing to change
+        if key not in self.changes:
+            changed.pop(key, None)  # an argument with no finite value: only left out
+            return changed
+        changed[key] = _mutate(changed.get(key), change, rng)
+        return changed
 
 
-def _mutate(base: Any, fresh: Any, rng: random.Random, names: Sequence[str]) -> Any:
+def _mutate(base: Any, fresh: Any, rng: random.Random) -> Any:
     """`base` with one place replaced by what `fresh` has there (or left out when `fresh` leaves it out)."""
-    if isinstance(base, dict) and isinstance(fresh, dict):
-        keys = list(names) or sorted(set(base) | set(fresh))
-        if not keys:
-            return base  # an action without arguments, an input object without fields: nothing to change
+    # Go deeper mostly when both sides have an object or a list there: a leaf changes, not the whole.
+    if not (type(base) is type(fresh) and isinstance(base, dict | list) and base and fresh and rng.random() < 0.75):
+        return fresh
+    if isinstance(base, dict):
+        keys = sorted(set(base) | set(fresh))
         key = keys[int(rng.random() * len(keys))]
         changed = dict(base)
-        inner_base, inner_fresh = base.get(key), fresh.get(key)
-        # Go deeper mostly when both sides have an object or a list there: a leaf changes, not the whole.
-        deeper = type(inner_base) is type(inner_fresh) and isinstance(inner_base, dict | list) and inner_fresh
-        if deeper and inner_base and rng.random() < 0.75:
-            changed[key] = _mutate(inner_base, inner_fresh, rng, ())
-        elif key in fresh:
-            changed[key] = inner_fresh
+        if key in fresh:
+            changed[key] = _mutate(base.get(key), fresh[key], rng)
         else:
             changed.pop(key, None)
         return changed
-    if isinstance(base, list) and isinstance(fresh, list) and base and fresh:
-        changed_list = list(base)
-        at = int(rng.random() * len(base))
-        changed_list[at] = _mutate(base[at], fresh[int(rng.random() * len(fresh))], rng, ())
-        return changed_list
-    return fresh
+    changed_list = list(base)
+    at = int(rng.random() * len(base))
+    changed_list[at] = _mutate(base[at], fresh[int(rng.random() * len(fresh))], rng)
+    return changed_list

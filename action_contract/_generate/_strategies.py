@@ -49,18 +49,17 @@ class InputValues:
             self._arguments[action.name] = strategy
         return strategy
 
-    def every_argument(self, action: Action) -> st.SearchStrategy[dict[str, Any]]:
-        """Every argument of `action` with a value, realistic or awkward: what a one-field change draws from.
+    def argument_changes(self, action: Action) -> dict[str, st.SearchStrategy[Any]]:
+        """Per argument of `action`, values realistic or awkward: what a one-field change of a seed draws from.
 
         Left out and null are the ordinary requests' business; a change to a seed is a value.
         """
         self.check_callable(action)
-        values = {
+        return {
             argument.name: st.one_of(self._real(argument.type, argument.name, 0), self.present(argument.type))
             for argument in action.arguments
             if not self._cut(argument.type, 0)
         }
-        return st.fixed_dictionaries(values)
 
     def present(self, ref: TypeRef, depth: int = 0) -> st.SearchStrategy[Any]:
         """Non-null values of `ref` (whatever its nullability)."""
