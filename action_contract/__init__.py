@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 # The public names are imported on first use, all at once (see __getattr__ below): a command line that
 # only prints its help, or a pytest run without the plugin's options, does not load the library.
 if TYPE_CHECKING:
+    from ._catalog._inputs import load_inputs
     from ._catalog._metadata import load_catalog
     from ._catalog._model import (
         Action,
@@ -43,7 +44,9 @@ if TYPE_CHECKING:
     from ._render._html import render_html
     from ._render._junit import render_junit
     from ._render._text import Progress, render_failure, render_json, render_text
-    from ._run._checks import Case, Check, Finding, register_check, registered_checks
+    from ._run._case import Case, Finding
+    from ._run._checks import Check, register_check, registered_checks
+    from ._run._coverage import Coverage
     from ._run._report import Failure, GroupResult, Report
     from ._run._runner import Settings, check_request, run_contract, run_group
     from ._send._in_process import AppTarget, CallableTarget, app_target
@@ -68,6 +71,7 @@ __all__ = [
     "CatalogDiff",
     "Change",
     "Check",
+    "Coverage",
     "EnumType",
     "EnumValue",
     "Examples",
@@ -114,6 +118,7 @@ __all__ = [
     "judge",
     "load_catalog",
     "load_examples",
+    "load_inputs",
     "mock_router",
     "register_check",
     "register_scalar",

@@ -49,6 +49,7 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("adversarial-strict", "bool", "Report a 2xx to a request that is only extra or off in the envelope as an error."),
     ("wait-for-restart", "string", "Seconds to wait for a handler that stopped answering to come back (default 0)."),
     ("max-reply-mb", "string", "Read replies up to this size (default 100); a bigger one is a warning."),
+    ("examples-file", "string", "The examples file the mock reads: its `inputs:` lists are known-good inputs."),
 )
 
 
@@ -94,6 +95,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "hasura_executor(mock=False, admin_secret=None, hasura_version=None, dev_mode=False, state=None, "
         "timeout=None, env=None): options of the hasura_executor fixture",
+    )
+    config.addinivalue_line(
+        "markers",
+        "action_contract_inputs(ACTION=[{...}, ...]): known-good inputs of a contract item's action "
+        "(add it to the items in a conftest's pytest_collection_modifyitems)",
     )
     if _enabled(config):
         # Imported here, not at the top: a pytest run without --action-contract must not pay for it.

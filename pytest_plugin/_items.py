@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import re
 import time
@@ -27,6 +28,7 @@ from action_contract import (
     Target,
     app_target,
     load_catalog,
+    load_inputs,
     render_failure,
     render_html,
     render_json,
@@ -138,8 +140,8 @@ def configured_target(config: pytest.Config) -> Iterator[Target]:
         yield target
 
 
-def settings_from(config: pytest.Config) -> Settings:
-    """The run's `Settings` from the command line and ini file."""
+def settings_from(config: pytest.Config, catalog: Catalog | None = None) -> Settings:
+    """The run's `Settings` from the command line and ini file (known-good inputs need the `catalog`)."""
     database = option(config, "database")
     examples = _number(config, "examples")
     adversarial_examples = _number(config, "adversarial-examples")
@@ -172,9 +174,21 @@ def settings_from(config: pytest.Config) -> Settings:
             via_graphql=bool(option(config, "via-graphql")),
             adversarial_strict=bool(option(config, "adversarial-strict")),
             wait_for_restart=_number(config, "wait-for-restart") or 0.0,
+            inputs=_known_inputs(config, catalog),
         )
     except InvalidArgument as error:
         raise pytest.UsageError(str(error)) from None
+
+
+def _known_inputs(config: pytest.Config, catalog: Catalog | None) -> dict[str, Any] | None:
+    path = option(config, "examples-file")
+    if not path or catalog is None:
+        return None
+    file = Path(path) if Path(path).is_absolute() else config.rootpath / path
+    try:
+        return dict(load_inputs(file, catalog))
+    except MetadataError as error:
+        raise pytest.UsageError(f"--action-contract-examples-file: {error}") from None
 
 
 class ContractFailed(Exception):
@@ -191,7 +205,7 @@ class ContractSession:
     def __init__(self, config: pytest.Config) -> None:
         self.config = config
         self.catalog: Catalog = load_configured_catalog(config)
-        self.settings: Settings = settings_from(config)
+        self.settings: Settings = settings_from(config, self.catalog)
         try:
             for name in self.settings.actions:
                 self.catalog.action(name)
@@ -349,7 +363,7 @@ class ContractItem(pytest.Item):
                 skipped=f"not sent: the handler never answered ({unreachable})",
             )
         else:
-            result = run_group(contract.catalog, self.action, self.group, contract.open_target(), contract.settings)
+            result = run_group(contract.catalog, self.action, self.group, contract.open_target(), self._settings())
             if result.unreachable is not None:
                 contract.unreachable[self.action] = result.unreachable
         # One failure per (action, check, kind) across the groups this process ran, as in `check`'s report.
@@ -363,6 +377,19 @@ class ContractItem(pytest.Item):
         fatal = [f for f in result.failures if f.fatal]
         if fatal:
             raise ContractFailed(self._render(result, fatal))
+
+    def _settings(self) -> Settings:
+        """The session's settings, plus the known-good inputs of `action_contract_inputs` markers."""
+        settings = self.contract.settings
+        assert settings is not None  # set at collection
+        marked = [
+            value for mark in self.iter_markers("action_contract_inputs") for value in mark.kwargs.get(self.action, ())
+        ]
+        if not marked:
+            return settings
+        inputs = dict(settings.inputs or {})
+        inputs[self.action] = [*inputs.get(self.action, ()), *marked]
+        return dataclasses.replace(settings, inputs=inputs)
 
     def _render(self, result: GroupResult, failures: list[Any]) -> str:
         contract = self.contract

@@ -45,7 +45,8 @@ from action_contract import (
     run_contract,
 )
 from action_contract._render._reproduce import curl_command, pytest_snippet, secret_sources
-from action_contract._run._checks import Case, hasura_accepts
+from action_contract._run._case import Case
+from action_contract._run._checks import hasura_accepts
 from action_contract._send._app_loader import load_app
 
 SHOP_DIR = FIXTURES / "projects" / "shop"

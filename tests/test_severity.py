@@ -13,7 +13,8 @@ from action_contract import VIOLATIONS, ActionResponse, load_catalog
 from action_contract._cli._main import main
 from action_contract._generate._action_request import ActionRequest
 from action_contract._hasura._judge import judge
-from action_contract._run._checks import Case, registered_checks
+from action_contract._run._case import Case
+from action_contract._run._checks import registered_checks
 from action_contract._run._severity import INPUT_RULES, LENIENT_RULES, severity_of
 
 SHOP_PATH = FIXTURES / "projects" / "shop"

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from .._catalog._inputs import load_inputs
 from .._errors import InvalidArgument, MetadataError
 from .._generate._profiles import HasuraProfile
 from .._generate._variables import require_variables
@@ -139,6 +140,12 @@ def _check_names() -> str:
 )
 @_env_option
 @_scalar_option
+@click.option(
+    "--examples-file",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="The examples file the mock reads: its `inputs:` lists are known-good inputs, sent first and mutated.",
+)
 def check(
     path: str,
     url: str | None,
@@ -172,6 +179,7 @@ def check(
     adversarial_strict: bool = False,
     wait_for_restart: float = 0.0,
     max_reply_mb: int = DEFAULT_MAX_BODY // 2**20,
+    examples_file: str | None = None,
 ) -> None:
     """Check that the handlers of PATH's actions keep their contract with Hasura.
 
@@ -179,7 +187,8 @@ def check(
     requests that break one rule each (--adversarial-examples) and requests without the secret
     headers, then judges every reply exactly as Hasura would. With --via-graphql the conforming
     requests go as GraphQL operations through the reference executor, so the handler gets what
-    Hasura builds from them and failures show what the client gets. Checks: hasura_accepts,
+    Hasura builds from them and failures show what the client gets. Known-good inputs (the `inputs:`
+    lists of --examples-file) are sent first and seed the generated requests. Checks: hasura_accepts,
     output_conforms (strict), error_object, accepts_valid, rejects_invalid, enforces_secret.
 
     Each finding is an error or a warning: a 2xx to a request whose only defect is extra or in the
@@ -220,6 +229,7 @@ def check(
             via_graphql=via_graphql,
             adversarial_strict=adversarial_strict,
             wait_for_restart=wait_for_restart,
+            inputs=load_inputs(examples_file, catalog) if examples_file else None,
         )
         selected = [catalog.action(name) for name in actions] or list(catalog)
         # Every variable the calls need, named at once before anything is sent.

@@ -55,6 +55,8 @@ class ActionRequest:
     #: For an adversarial or secret request: the conforming request it was built on (the violation
     #: undone, the secret in place), replayed to tell the rule's failures from the base's.
     base: ActionRequest | None = field(default=None, hash=False, compare=False, repr=False)
+    #: True for an input given as known good (`inputs:`): the handler should accept it (`accepts_valid`).
+    known_good: bool = False
 
     @property
     def body(self) -> bytes:

@@ -111,8 +111,11 @@ def _adversarial(
     payload = copy.deepcopy(dict(conforming.payload))
     if kind in by_kind:
         site = draw(st.sampled_from(by_kind[kind]))
-        path, detail = break_site(draw, generation, payload["input"], site, kind)
+        path, detail, undone = break_site(draw, generation, payload["input"], site, kind)
+        # The base is the request with the violation undone: any structure the site needed (a list element
+        # the conforming request did not have) stays, so a failure the filled-in values cause is the base's.
         broken = tagged(conforming, payload, kind, path, detail)
+        return dataclasses.replace(broken, base=dataclasses.replace(conforming, payload={**payload, "input": undone}))
     elif kind in {"missing_secret_header", "wrong_secret_header"}:
         broken = secret(draw, conforming, kind)
     else:

@@ -73,8 +73,10 @@ def _bad_value(draw: st.DrawFn, catalog: Catalog, ref: TypeRef, kind: str, curre
 
 def break_site(
     draw: st.DrawFn, generation: Generation, arguments: dict[str, Any], site: Site, kind: str
-) -> tuple[str, str]:
-    """Break rule `kind` at `site` in `arguments` (in place); the JSON path and what was done."""
+) -> tuple[str, str, dict[str, Any]]:
+    """Break rule `kind` at `site` in `arguments` (in place); the JSON path, what was done, and the arguments
+    just before the break (the parents the conforming draw left out filled in): the request with the
+    violation undone, against which a failure is confirmed."""
     values = generation.values
     node: Any = arguments
     # Walk to the site's container, filling in whatever the conforming draw left out on the way.
@@ -87,21 +89,23 @@ def break_site(
             node[name] = _fresh(draw, values.present(ref))
         if last:
             if kind.startswith("missing_required"):
+                undone = copy.deepcopy(arguments)
                 node.pop(name, None)
                 noun = "argument" if len(site.steps) == 1 else "field"
-                return site.path, f"required {noun} {name!r} ({ref}) left out"
+                return site.path, f"required {noun} {name!r} ({ref}) left out", undone
             if node[key] is None and kind in {"unknown_field", "list_for_object", "object_for_list"}:
                 # A nullable list item or field the conforming draw made null: these rules change a value.
                 node[key] = _fresh(draw, values.present(ref))
+            undone = copy.deepcopy(arguments)
             if kind == "unknown_field":
                 named = generation.catalog.types.get(ref.base_name)
                 declared = {f.name for f in named.fields} if isinstance(named, InputObjectType) else set()
                 extra = _unknown_name(draw, {*node[key], *declared})
                 node[key][extra] = "unexpected"
-                return f"{site.path}.{extra}", f"field {extra!r} is not in {ref.base_name}"
+                return f"{site.path}.{extra}", f"field {extra!r} is not in {ref.base_name}", undone
             bad, detail = _bad_value(draw, generation.catalog, ref, kind, node[key])
             node[key] = bad
-            return site.path, detail
+            return site.path, detail, undone
         if node[key] is None:
             node[key] = _fresh(draw, values.present(ref))
         node = node[key]

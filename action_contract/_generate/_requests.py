@@ -69,11 +69,12 @@ class Generation:
     client_headers: _ClientHeaders
     printer: QueryPrinter
 
-    def requests(self) -> st.SearchStrategy[ActionRequest]:
+    def requests(self, arguments: st.SearchStrategy[dict[str, Any]] | None = None) -> st.SearchStrategy[ActionRequest]:
         """Conforming requests from as few draws as possible: Hypothesis pays for every strategy drawn.
 
         One integer carries the role, the session's shape and every `request_query` choice; one UUID
         gives the ids; the client's headers and the user's own session strategies come only when used.
+        `arguments` replaces the generated `input` objects (with seeded ones, say).
         """
         optional: dict[str, st.SearchStrategy[Any]] = {}
         if self.action.forward_client_headers:
@@ -83,7 +84,7 @@ class Generation:
             optional["extra"] = extra
         return st.builds(
             self._from_draws,
-            self.values.arguments(self.action),
+            self.values.arguments(self.action) if arguments is None else arguments,
             st.integers(0, self.sessions.choices * 2**self.printer.bits - 1),
             st.uuids(),
             **optional,

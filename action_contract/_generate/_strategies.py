@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from .._catalog._model import Action, Catalog, EnumType, Field, InputObjectType, ScalarType, TypeRef, uninhabited_inputs
 from .._catalog._scalars import registry_generation
 from .._errors import InvalidArgument
+from ._realistic import realistic_scalar
 from ._scalar_strategies import scalar_edge, scalar_strategy
 
 __all__ = ["InputValues", "input_values"]
@@ -28,7 +29,7 @@ _EDGE_DEPTH = 2
 #: Bytes the arguments of one edge request may take before lists stop repeating their elements
 #: (requests stay under `MAX_REQUEST_BYTES`, 1 MiB, with room for headers and session variables).
 EDGE_BUDGET = 256 * 1024
-PLAIN, EDGE, MIXED = "plain", "edge", "mixed"
+PLAIN, EDGE, MIXED, REAL = "plain", "edge", "mixed", "real"
 
 
 class InputValues:
@@ -51,6 +52,18 @@ class InputValues:
             strategy = self._object(action.arguments, 0)
             self._arguments[action.name] = strategy
         return strategy
+
+    def argument_changes(self, action: Action) -> dict[str, st.SearchStrategy[Any]]:
+        """Per argument of `action`, values realistic or awkward: what a one-field change of a seed draws from.
+
+        Left out and null are the ordinary requests' business; a change to a seed is a value.
+        """
+        self.check_callable(action)
+        return {
+            argument.name: st.one_of(self._real(argument.type, argument.name, 0), self.present(argument.type))
+            for argument in action.arguments
+            if not self._cut(argument.type, 0)
+        }
 
     def present(self, ref: TypeRef, depth: int = 0) -> st.SearchStrategy[Any]:
         """Non-null values of `ref` (whatever its nullability)."""
@@ -118,9 +131,57 @@ class InputValues:
         return strategy
 
     def _object(self, fields: Sequence[Field], depth: int) -> st.SearchStrategy[dict[str, Any]]:
+        # A third of the objects are realistic (by each field's name and type, half of their leaves awkward);
+        # the others plain or awkward. (`one_of` drops repeated branches, so weights cannot be given by repeating.)
+        real = self._real_fields(fields, depth)
         if not any(self._is_leaf(f.type) for f in fields):
-            return self._fields(fields, depth, MIXED)
-        return st.one_of(self._fields(fields, depth, PLAIN), self._fields(fields, depth, EDGE))
+            return st.one_of(self._fields(fields, depth, MIXED), real)
+        return st.one_of(self._fields(fields, depth, PLAIN), self._fields(fields, depth, EDGE), real)
+
+    # -- realistic values -------------------------------------------------------------------
+
+    def _real_fields(self, fields: Sequence[Field], depth: int) -> st.SearchStrategy[dict[str, Any]]:
+        key = (",".join(f"{f.name}:{f.type}" for f in fields), depth, REAL)
+        strategy = self._strategies.get(key)
+        if strategy is None:
+            # Built lazily: a recursive input type refers to itself through here.
+            strategy = self._strategies[key] = st.deferred(lambda: self._build_real_fields(fields, depth))
+        return strategy
+
+    def _build_real_fields(self, fields: Sequence[Field], depth: int) -> st.SearchStrategy[dict[str, Any]]:
+        required: dict[str, st.SearchStrategy[Any]] = {}
+        optional: dict[str, st.SearchStrategy[Any]] = {}
+        for field in fields:
+            ref = field.type
+            if ref.non_null:
+                required[field.name] = self._real(ref, field.name, depth)
+            elif self._cut(ref, depth):
+                optional[field.name] = st.none()
+            else:
+                optional[field.name] = st.one_of(st.none(), self._real(ref, field.name, depth))
+        return st.fixed_dictionaries(required, optional=optional)
+
+    def _real(self, ref: TypeRef, name: str, depth: int) -> st.SearchStrategy[Any]:
+        """A realistic value of `ref` for a field called `name`, or (half the time in a leaf) an awkward one."""
+        if ref.of_type is not None:
+            item = ref.of_type
+            if self._cut(item, depth):
+                return st.just([])
+            values = self._real(item, name, depth)
+            # Realistic lists hold something; empty and null-holding ones come from the other flavours.
+            return st.lists(values, min_size=1, max_size=3)
+        named = self.catalog.type(ref.base_name)
+        if isinstance(named, InputObjectType):
+            return self._real_fields(named.fields, depth + 1 if named.name in self.recursive else depth)
+        if isinstance(named, ScalarType):
+            key = (f"{named.name}@{name}", 0, REAL)
+            strategy = self._strategies.get(key)
+            if strategy is None:
+                realistic = realistic_scalar(named, name)
+                awkward = self._named(named.name, depth, MIXED)
+                strategy = self._strategies[key] = st.one_of(realistic, awkward)
+            return strategy
+        return self._named(ref.base_name, depth, MIXED)
 
     def _fields(self, fields: Sequence[Field], depth: int, flavour: str) -> st.SearchStrategy[dict[str, Any]]:
         required: dict[str, st.SearchStrategy[Any]] = {}

@@ -15,6 +15,8 @@ placeOrder:
     out-of-stock:
       status: 400
       body: {message: out of stock, extensions: {code: out-of-stock}}
+  inputs:                           # known-good inputs, which `check --examples-file` sends first
+    - {items: [{sku: TEA-42, quantity: 2}], coupon: WELCOME}
 ```
 
 `reply: {...}` is the one-reply form of `replies`. Every reply is checked when the file loads, the way
@@ -29,12 +31,11 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from .._catalog._inputs import read_inputs, read_source
 from .._catalog._locations import Locations, Spot
 from .._catalog._model import Action, Catalog
-from .._catalog._yaml import SourceProblem, load_json, load_yaml, register_json
 from .._errors import InvalidArgument, MetadataError, Problem
 from .._hasura._judge import judge
 from .._hasura._strict import strict_findings
@@ -47,7 +48,7 @@ __all__ = ["BUILTIN_SCENARIOS", "ActionExamples", "Examples", "Latency", "MatchR
 BUILTIN_SCENARIOS: tuple[str, ...] = ("success", "error", "timeout", "not-json", "server-error")
 
 _WHAT = "the mock's examples file"
-_KEYS = ("latency", "reply", "replies", "match", "examples")
+_KEYS = ("latency", "reply", "replies", "match", "examples", "inputs")
 _RANGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:ms)?\s*(?:-\s*(\d+(?:\.\d+)?)\s*(?:ms)?)?\s*$")
 
 
@@ -126,6 +127,8 @@ class ActionExamples:
     match: tuple[MatchRule, ...] = ()
     replies: tuple[Reply, ...] = ()
     named: Mapping[str, Reply] | None = None
+    #: Known-good `input` objects (`inputs:`), which `check --examples-file` sends first.
+    inputs: tuple[Mapping[str, Any], ...] = ()
 
     def example(self, name: str) -> Reply | None:
         """The named example `name`, if there is one."""
@@ -147,31 +150,7 @@ class Examples:
 def load_examples(path: str | os.PathLike[str], catalog: Catalog) -> Examples:
     """Read and check an examples file; raises `MetadataError` naming the file, line and JSON path of each problem."""
     file = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise MetadataError(
-            [
-                Problem(
-                    message=f"cannot read the examples file: {error.strerror}",
-                    file=file,
-                    code="not-found",
-                    hint="Pass --examples (or examples=) a YAML or JSON file that exists.",
-                )
-            ],
-            source=file,
-            what=_WHAT,
-        ) from None
-    locations = Locations()
-    problems: list[Problem] = []
-    try:
-        if file.endswith(".json"):
-            data = load_json(text, file)
-            register_json(data, file, locations)
-        else:
-            data = load_yaml(text, file, locations, problems)
-    except SourceProblem as error:
-        raise MetadataError([error.problem], source=file, what=_WHAT) from None
+    data, locations, problems = read_source(path, _WHAT)
     checker = _Checker(catalog, file, locations, problems)
     examples = checker.read(data)
     if any(p.severity == "error" for p in problems):
@@ -247,6 +226,7 @@ class _Checker:
             match=tuple(self.rules(action, entry)),
             replies=tuple(replies),
             named=self.named(action, entry),
+            inputs=read_inputs(self.catalog, action, entry, self.error) if "inputs" in entry else (),
         )
 
     def rules(self, action: Action, entry: dict[str, Any]) -> list[MatchRule]:

@@ -17,6 +17,7 @@ from typing import Any
 from .._catalog._model import Catalog
 from .._run._checks import registered_checks
 from .._run._report import GroupResult, Report
+from ._coverage import coverage_html
 from ._text import render_json
 
 __all__ = ["render_html"]
@@ -71,6 +72,7 @@ def render_html(report: Report, *, catalog: Catalog | None = None) -> str:
         f"{report.cases} cases in {report.elapsed:.1f}s</div></header><main>",
         _matrix(report),
         _failures(failures),
+        coverage_html(report),
         _actions(report, catalog),
         _run(report),
         f"</main><script>{_JS}</script></body></html>",

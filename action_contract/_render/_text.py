@@ -16,6 +16,7 @@ from .._catalog._model import Catalog
 from .._run._checks import registered_checks
 from .._run._report import Failure, GroupResult, Report
 from .._send._response import ActionResponse
+from ._coverage import coverage_lines
 from ._redact import redact_data, redact_text, secret_values
 from ._reproduce import curl_command, pytest_snippet, redacted_headers, secret_sources
 
@@ -195,6 +196,9 @@ def render_text(report: Report, *, catalog: Catalog | None = None) -> str:
         render_failure(f, catalog=catalog, metadata=metadata, target=report.target, **replay_options(report))
         for f in sorted(report.failures, key=lambda f: not f.fatal)
     ]
+    coverage = coverage_lines(report)
+    if coverage:
+        parts.append("\n".join(coverage))
     parts.append(render_summary(report))
     return "\n\n".join(parts) + "\n"
 
@@ -312,6 +316,7 @@ def render_json(report: Report, *, catalog: Catalog | None = None) -> dict[str, 
                 "latency": _latency(r.latencies),
                 "elapsed": r.elapsed,
                 "not_run": r.not_run(),
+                "coverage": r.coverage.to_json() if r.coverage is not None else None,
             }
             for r in report.results
         ],

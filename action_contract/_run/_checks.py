@@ -12,72 +12,23 @@ Turn any check off with `--exclude-check NAME` (CLI), `--action-contract-exclude
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar, overload
+from typing import Literal, TypeVar, overload
 
-from .._catalog._model import Action, Catalog
+from .._catalog._model import Action
 from .._errors import InvalidArgument
-from .._generate._action_request import ActionRequest
-from .._hasura._judge import Verdict
 from .._hasura._strict import strict_findings
-from .._send._response import ActionResponse
 from .._suggest import did_you_mean
+from ._case import GROUPS, Case, Finding, Group
 
 __all__ = [
-    "Case",
     "Check",
-    "Finding",
-    "Group",
     "checks_for",
+    "example_case",
     "register_check",
     "registered_checks",
 ]
-
-#: The three kinds of requests a run sends to each action.
-Group = Literal["conforming", "adversarial", "secret"]
-GROUPS: tuple[Group, ...] = ("conforming", "adversarial", "secret")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Case:
-    """One exchange with a handler: the request, the reply and Hasura's verdict; what a check reads."""
-
-    catalog: Catalog = field(repr=False)
-    action: Action = field(repr=False)
-    group: Group
-    request: ActionRequest
-    response: ActionResponse
-    verdict: Verdict
-    #: With `--via-graphql`: the client's operation (`query`, `variables`, `headers`) and Hasura's reply
-    #: to it (`response`); None when the request went to the handler directly.
-    graphql: Mapping[str, Any] | None = field(default=None, hash=False)
-
-    @property
-    def status_class(self) -> str:
-        """`2xx`, `4xx`, `5xx`... of the reply, or `no reply` after a transport failure."""
-        if self.response.status is None:
-            return "no reply"
-        return f"{self.response.status // 100}xx"
-
-    def body_json(self) -> Any:
-        """The reply body as JSON, decoded once by the judge (None when it is not JSON)."""
-        return self.verdict.reply
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Finding:
-    """What a check found wrong: expected vs found, where, and a key for de-duplication."""
-
-    check: str
-    #: The kind of failure; failures of one action and check are de-duplicated on it.
-    kind: str
-    title: str
-    expected: str
-    found: str
-    #: JSON path into the reply (`$.lines[0].price`), the request (`$.input.items`), or None.
-    path: str | None = None
-
 
 F = TypeVar("F", bound=Callable[..., "Finding | None"])
 
@@ -349,18 +300,53 @@ def enforces_secret(case: Case) -> Finding | None:
 
 @register_check(groups=("conforming",), scope="action")
 def accepts_valid(action: Action, cases: Sequence[Case]) -> Finding | None:
-    """At least one request Hasura could send must get a 2xx: a handler that rejects everything is broken.
+    """At least one request Hasura could send must get a 2xx, and every known-good input must.
 
-    Runs once per action over all its conforming cases. Severity: error. Turn off with `--exclude-check accepts_valid`
-    (e.g. for an action whose every call needs state your test cannot set up).
+    Runs once per action over all its conforming cases. A handler that refuses an input given as known
+    good (`inputs:` in the examples file) fails with that input as the example. Severity: error. Turn off
+    with `--exclude-check accepts_valid` (e.g. for an action whose every call needs state your test cannot
+    set up).
     """
-    if not cases or any(c.response.status is not None and 200 <= c.response.status < 300 for c in cases):
+    rejected = _rejected_known(cases)
+    if rejected is not None:
+        return Finding(
+            check="accepts_valid",
+            kind="known_good_rejected",
+            title=f"the handler refused a known-good input ({rejected.status_class})",
+            expected="a 2xx reply Hasura accepts to an input listed as known good (`inputs:` in the examples file)",
+            found=_reply(rejected),
+            path="$.input",
+        )
+    if not cases or any(_succeeded(c) for c in cases):
         return None
     statuses = sorted({c.status_class for c in cases})
     return Finding(
         check="accepts_valid",
         kind="never_2xx",
         title=f"no conforming request got a 2xx ({len(cases)} tried)",
-        expected=f"a 2xx reply to at least one of {len(cases)} requests Hasura could send",
+        expected=(
+            f"a 2xx reply to at least one of {len(cases)} requests Hasura could send. If every valid call needs "
+            "real data (an existing coupon, a known id), give known-good inputs: an `inputs:` list under "
+            f"{action.name} in an examples file, passed with --examples-file FILE (pytest: "
+            "action_contract_examples_file; API: Settings(inputs=...)); or turn the check off with "
+            "--exclude-check accepts_valid"
+        ),
         found="only " + ", ".join(statuses) + f"; the first: {_reply(cases[0])}",
     )
+
+
+def example_case(finding: Finding, cases: Sequence[Case]) -> Case:
+    """The case an action-wide finding shows: the refused known-good input, else the first case."""
+    if finding.kind == "known_good_rejected":
+        rejected = _rejected_known(cases)
+        if rejected is not None:
+            return rejected
+    return cases[0]
+
+
+def _succeeded(case: Case) -> bool:
+    return case.response.status is not None and 200 <= case.response.status < 300
+
+
+def _rejected_known(cases: Sequence[Case]) -> Case | None:
+    return next((c for c in cases if c.request.known_good and not _succeeded(c)), None)

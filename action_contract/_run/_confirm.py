@@ -23,7 +23,8 @@ from collections.abc import Sequence
 from .._generate._action_request import ActionRequest
 from .._hasura._judge import judge
 from .._send._targets import Target
-from ._checks import Case, Check, Finding, Group, checks_for
+from ._case import Case, Finding, Group
+from ._checks import Check, checks_for
 from ._exchange import Exchange
 from ._liveness import GONE, Death, WatchedTarget
 from ._report import Failure

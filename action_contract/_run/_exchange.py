@@ -12,7 +12,8 @@ from .._generate._action_request import ActionRequest
 from .._hasura._judge import judge
 from .._send._response import ActionResponse, TransportFailure
 from .._send._targets import Target
-from ._checks import Case, Check, Group
+from ._case import Case, Group
+from ._checks import Check, example_case
 from ._liveness import watch
 from ._report import Failure, GroupResult
 from ._settings import Settings
@@ -55,6 +56,8 @@ class Exchange:
         self.progress = progress
         self.result = GroupResult(action=action.name, group=group, checks=tuple(c.name for c in self.checks))
         self.cases: list[Case] = []
+        #: Called with every case and its failures (steering toward the success path listens here).
+        self.observers: list[Callable[[Case, list[Failure]], None]] = []
         # A handler nobody listens for fails every request the same way; one failure says it all.
         self._answered = False
         self._unreachable: TransportFailure | None = None
@@ -103,6 +106,8 @@ class Exchange:
                 failures.append(self._failure(check, finding, case))
         if failures:
             result.failing_cases += 1
+        for observe in self.observers:
+            observe(case, failures)
         if self.progress is not None:
             self.progress(result, False)
         return failures
@@ -112,7 +117,7 @@ class Exchange:
         for check in checks:
             finding = check.function(self.action, self.cases)
             if finding is not None:
-                failures.append(self._failure(check, finding, self.cases[0]))
+                failures.append(self._failure(check, finding, example_case(finding, self.cases)))
         return failures
 
     def _failure(self, check: Check, finding: Any, case: Case) -> Failure:

@@ -22,7 +22,7 @@ from httpx import InvalidURL
 from .._generate._action_request import ActionRequest
 from .._send._response import ActionResponse, TransportFailure
 from .._send._targets import Target, resolve
-from ._checks import Group
+from ._case import Group
 
 __all__ = ["Death", "Liveness", "WatchedTarget", "begin_run", "watch"]
 

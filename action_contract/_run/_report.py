@@ -13,7 +13,9 @@ from typing import Any
 
 from .._generate._action_request import ActionRequest
 from .._send._response import ActionResponse
-from ._checks import Finding, Group, registered_checks
+from ._case import Finding, Group
+from ._checks import registered_checks
+from ._coverage import Coverage
 from ._severity import Severity
 
 __all__ = ["Failure", "GroupResult", "Report"]
@@ -84,6 +86,8 @@ class GroupResult:
     seed: int | None = None
     #: Checks that ran on this group (for the actions x checks summary).
     checks: tuple[str, ...] = ()
+    #: How deep the conforming requests got (share past the handler's rules, reply shapes, enum values).
+    coverage: Coverage | None = None
 
     @property
     def passed(self) -> bool:

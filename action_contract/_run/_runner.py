@@ -16,23 +16,29 @@ from typing import Any
 
 from hypothesis import strategies as st
 
+from .._catalog._inputs import checked_inputs
 from .._catalog._model import Action, Catalog
 from .._errors import InvalidArgument
 from .._executor._via_graphql import GraphQLRoute
 from .._generate._action_request import ActionRequest, handler_url
 from .._generate._adversarial import adversarial_requests, applicable_violations
 from .._generate._profiles import HasuraProfile
-from .._generate._requests import conforming_requests, edge_requests
+from .._generate._requests import edge_requests, prepare_generation
 from .._generate._sampling import draw_examples
+from .._generate._seeds import Seeds, known_requests, seeded_requests
 from .._generate._violations import VIOLATIONS
 from .._send._targets import DEFAULT_APP_BASE_URL, Target
-from ._checks import GROUPS, Check, Group, checks_for
+from ._case import GROUPS, Group
+from ._checks import Check, checks_for
 from ._confirm import confirm, known_bases
+from ._coverage import coverage_of
 from ._exchange import Exchange, Found, Progress
-from ._explore import explore, send_all
+from ._explore import _database, explore, send_all
 from ._liveness import begin_run
+from ._replay import store_inputs, stored_inputs
 from ._report import Failure, GroupResult, Report
 from ._settings import DEFAULT_DATABASE, Settings
+from ._steer import steering
 
 __all__ = ["DEFAULT_DATABASE", "Settings", "check_request", "planned_groups", "run_contract", "run_group"]
 
@@ -67,6 +73,7 @@ def run_contract(
 ) -> Report:
     """Run every check against every selected action of `catalog` through `target`."""
     settings = settings or Settings()
+    checked_inputs(catalog, settings.inputs)  # a wrong action name or input stops the run before it starts
     seed = _run_seed(settings)
     started = time.perf_counter()
     actions = [catalog.action(name) for name in settings.actions] if settings.actions else list(catalog)
@@ -204,8 +211,14 @@ def _run_exchange(
     # Broken requests are built on conforming ones that passed in this run: the rule is then all that is wrong.
     bases = known_bases(exchange, accepted=group == "secret")
     if group == "conforming":
-        send_all(exchange, edge_requests(action, **options), found)
-        strategy = conforming_requests(action, **options)
+        generation = prepare_generation(action, **options)
+        seeds = Seeds(checked_inputs(catalog, settings.inputs).get(action.name, ()))
+        database = None if settings.derandomize else _database(settings.database)
+        replayed = stored_inputs(database, catalog, action)
+        first = known_requests(generation, seeds.known) + known_requests(generation, replayed, known_good=False)
+        send_all(exchange, first + edge_requests(action, **options), found)
+        strategy = seeded_requests(generation, seeds)
+        exchange.observers.append(steering(seeds, exchange.cases))
         count = settings.examples
     elif group == "adversarial":
         rules = [rule for rule in applicable_violations(action, **options) if rule in _ADVERSARIAL_RULES]
@@ -221,6 +234,8 @@ def _run_exchange(
     if group == "conforming" and exchange.unreachable is None:
         for failure in exchange.action_failures([c for c in exchange.checks if c.scope == "action"]):
             found.setdefault(failure.key, failure)
+        exchange.result.coverage = coverage_of(catalog, action, exchange.cases)
+        store_inputs(database, catalog, action, found.values(), replayed)
     result = exchange.result
     result.seed = seed
     if exchange.unreachable is not None:

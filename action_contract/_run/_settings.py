@@ -8,6 +8,7 @@ from typing import Any
 
 from hypothesis.database import ExampleDatabase
 
+from .._catalog._inputs import KnownInputs
 from .._generate._profiles import HasuraProfile
 from .._generate._requests import ClientHeadersOption, SessionOption
 
@@ -63,6 +64,9 @@ class Settings:
     adversarial_strict: bool = False
     #: Seconds to wait for a handler that stopped answering to come back (`--wait-for-restart`); 0 stops sending.
     wait_for_restart: float = 0.0
+    #: Known-good `input` objects by action name (`--examples-file`): sent first, seeds of generation,
+    #: and `accepts_valid` fails when the handler refuses one.
+    inputs: KnownInputs | None = field(default=None, hash=False)
 
     @property
     def profile(self) -> HasuraProfile:

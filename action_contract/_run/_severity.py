@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ._checks import Case, Check, Finding
+from ._case import Case, Finding
+from ._checks import Check
 
 __all__ = ["INPUT_RULES", "LENIENT_RULES", "Severity", "severity_of"]
 

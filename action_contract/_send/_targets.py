@@ -104,7 +104,11 @@ class HttpTarget(Target):
             # A keep-alive connection the handler had closed (uvicorn closes it after an app's exception). Hasura's
             # http-client retries such a call once on a new connection (`managerRetryableException`: an IOException
             # or NoResponseDataReceived before the reply's headers, on a reused connection), and so do we.
-            response, _ = self._send_once(request)
+            retried, _ = self._send_once(request)
+            if retried.failure is None or retried.failure.kind != "refused":
+                return retried
+            # Nothing listens any more: the first attempt may have been what took the handler down, so its
+            # failure is the one that tells what happened (a dead handler is judged on it, never on "refused").
         return response
 
     def _send_once(self, request: ActionRequest) -> tuple[ActionResponse, bool]:
