@@ -213,3 +213,13 @@ def test_a_cors_domain_list_shuts_other_origins_out_in_a_browser(browser_page, o
             serve + "/v1/graphql",
         )
         assert api["ok"] is False, api
+
+
+def test_the_document_cache_keeps_little_text_however_big_the_operations() -> None:
+    executor = ReferenceExecutor(SHOP, MockTarget(MockHandler(SHOP, cors=False)), base_url=DEFAULT_APP_BASE_URL)
+    for n in range(120):  # 120 distinct operations of 14 KB each (a long comment is cheap to parse)
+        query = f"query Q{n} {{ __typename }} #" + "x" * 14_000
+        reply = executor.execute(query, headers=[("x-hasura-role", "admin")])
+        assert "errors" not in reply.body
+    cached = executor._planner._cache  # what the server keeps between requests
+    assert sum(len(query) for _, query in cached) <= 1024 * 1024
