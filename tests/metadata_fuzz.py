@@ -353,17 +353,26 @@ class TimedOut(Exception):
     """The load took longer than the time limit."""
 
 
+@dataclass
+class Alarm:
+    """Whether the time limit ran out (also when the exception was swallowed, say by a GC callback)."""
+
+    fired: bool = False
+
+
 @contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Raise TimedOut in the main thread after `seconds` (SIGALRM)."""
+def time_limit(seconds: float) -> Iterator[Alarm]:
+    """Raise TimedOut in the main thread after `seconds` (SIGALRM); the Alarm records that it fired."""
+    alarm = Alarm()
 
     def on_alarm(signum: int, frame: object) -> None:
+        alarm.fired = True
         raise TimedOut
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        yield alarm
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
@@ -400,9 +409,11 @@ def _unprintable(texts: Sequence[str]) -> str | None:
 def load_outcome(path: Path, seconds: float = 5.0, load: Callable[[Path], Catalog] = load_catalog) -> Outcome:
     """Load `path` in-process under a time limit and classify what happened."""
     try:
-        with time_limit(seconds):
+        with time_limit(seconds) as alarm:
             catalog = load(path)
             summary = render_summary(catalog)
+        if alarm.fired:
+            raise TimedOut
     except TimedOut:
         return Outcome("hang", f"no answer within {seconds} s")
     except MetadataError as exc:
@@ -436,7 +447,7 @@ def generation_outcome(catalog: Catalog, draw: Callable[[Any], Any], seconds: fl
     """Edge, conforming and adversarial requests for each action of `catalog`, each drawn with `draw`."""
     env = {name: "fuzz" for name in _template_names(catalog)}
     try:
-        with time_limit(seconds):
+        with time_limit(seconds) as alarm:
             for action in list(catalog.actions.values())[:4]:
                 requests = list(edge_requests(action, catalog=catalog, env=env))
                 requests.append(draw(conforming_requests(action, catalog=catalog, env=env)))
@@ -446,6 +457,8 @@ def generation_outcome(catalog: Catalog, draw: Callable[[Any], Any], seconds: fl
                     if size > MAX_REQUEST_BYTES:
                         what = request.violation or "conforming"
                         return Outcome("oversize", f"{action.name}: {size:,} bytes ({what})")
+        if alarm.fired:
+            raise TimedOut
     except TimedOut:
         return Outcome("hang", f"generation took more than {seconds} s")
     except ActionContractError as exc:

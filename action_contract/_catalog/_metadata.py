@@ -237,7 +237,10 @@ class _Loader:
             if file.suffix == ".json":
                 register_json(document, file_shown, self.locations)
             if document is not None:
-                calls.append({"type": "bulk", "args": document if isinstance(document, list) else [document]})
+                args = document if isinstance(document, list) else [document]
+                if args is not document:  # the wrapper list stands for the whole file
+                    self.locations.add(args, Spot(file_shown, 1, 1, "$"), {0: Spot(file_shown, 1, 1, "$")})
+                calls.append({"type": "bulk", "args": args})
         self.dotenv = directory.parent / ".env"
         return f"Hasura migrations ({_plural(len(files), 'file')})", Calls(calls)
 

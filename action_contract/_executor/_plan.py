@@ -72,7 +72,9 @@ class Operation:
 
 
 #: Query texts longer than this are parsed for each request rather than cached.
-MAX_CACHED_QUERY = 64 * 1024
+MAX_CACHED_QUERY = 16 * 1024
+#: The most query text the document cache holds, all entries together.
+MAX_CACHED_TEXT = 1024 * 1024
 
 
 class Planner:
@@ -81,6 +83,7 @@ class Planner:
     def __init__(self, cache_size: int = 512, limits: Limits | None = None) -> None:
         self._cache: OrderedDict[tuple[str, str], ast.DocumentNode | GraphQLFailure] = OrderedDict()
         self._size = cache_size
+        self._bytes = 0  # length of the query texts cached, against MAX_CACHED_TEXT
         self._lock = threading.Lock()
         self.limits = limits or Limits()
 
@@ -119,12 +122,16 @@ class Planner:
                 self._cache.move_to_end(key)
         if found is None:
             found = _checked(schema, query, self.limits)
-            # Only documents of ordinary size are kept: 512 parsed 2 MB queries would hold gigabytes.
+            # Only documents of ordinary size are kept, and only so much text in all: a parsed document
+            # takes some fifty times its text, and 512 parsed 2,000-alias queries would hold gigabytes.
             if len(query) <= MAX_CACHED_QUERY:
                 with self._lock:
+                    if key not in self._cache:
+                        self._bytes += len(query)
                     self._cache[key] = found
-                    if len(self._cache) > self._size:
-                        self._cache.popitem(last=False)
+                    while self._cache and (len(self._cache) > self._size or self._bytes > MAX_CACHED_TEXT):
+                        (_, old), _ = self._cache.popitem(last=False)
+                        self._bytes -= len(old)
         if isinstance(found, GraphQLFailure):
             raise found
         return found
