@@ -117,7 +117,7 @@ def test_a_handler_that_exits_is_reported_once_and_not_sent_to_again(shop):
 
 def test_with_wait_for_restart_the_run_goes_on_after_a_restart(shop):
     settings = Settings(
-        examples=6, adversarial=False, database=None, seed=7, actions=("placeOrder", "quote"), wait_for_restart=20
+        examples=30, adversarial=False, database=None, seed=7, actions=("placeOrder", "quote"), wait_for_restart=20
     )
     with supervised("dies_app", restart=True) as handler, HttpTarget(base_url=handler.url) as target:
         report = run_contract(shop, target, Settings(**{**_fields(settings), "base_url": handler.url}))
