@@ -9,9 +9,9 @@ a call can fail becomes a `TransportFailure` carrying the text Hasura's http-cli
 The in-process targets (`AppTarget`, `CallableTarget`, `app_target`) live in `_in_process` and build
 their replies and failures with the helpers here.
 
-`request.timeout` (the action's `timeout`) is the deadline of every call. Hasura applies it to the
-response headers only (§5); we also stop a body that is still arriving at the deadline, so one
-endless reply cannot hang the run.
+`request.timeout` (the action's `timeout`) is the total deadline of every call, from the moment it is sent:
+connect, status line, headers and body together (http-client's response timeout, contract §5), so a handler
+that drips its headers or its body cannot hold a run (or `serve`) past it.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import httpx
 
 from .._errors import InvalidArgument
 from .._generate._action_request import ActionRequest
+from ._deadline import bound_calls, call_deadline
 from ._response import ActionResponse, Headers, TransportFailure, TransportKind
 
 __all__ = [
@@ -94,7 +95,7 @@ class HttpTarget(Target):
         self.base_url = absolute(base_url)
         # A 3xx stays a reply for the judge, which rejects it (contract §3.1 item 4). §1.1 notes that http-client
         # follows redirects by default; whether Hasura's manager does is UNVERIFIED.
-        self._client = like_hasura(httpx.Client(follow_redirects=False, verify=verify))
+        self._client = bound_calls(like_hasura(httpx.Client(follow_redirects=False, verify=verify)))
 
     def send(self, request: ActionRequest) -> ActionResponse:
         """POST the request; the reply, or the transport failure Hasura would report."""
@@ -104,7 +105,7 @@ class HttpTarget(Target):
         url = request.url
         try:
             url = resolve(url, self.base_url)
-            with self._client.stream(
+            with call_deadline(deadline), self._client.stream(
                 request.method, url, headers=wire(request.headers), content=request.body, timeout=timeouts
             ) as response:
                 if time.perf_counter() > deadline:
