@@ -131,7 +131,8 @@ def test_the_same_seed_sends_the_same_requests(shop):
                 shop, "placeOrder", "conforming", target, Settings(examples=15, database=None, seed=11, shrink=False)
             )
         runs.append(log)
-    assert runs[0] == runs[1] and len(runs[0]) >= 15
+    # Units of work run concurrently, so the order may differ; the requests may not.
+    assert sorted(runs[0]) == sorted(runs[1]) and len(runs[0]) >= 15
     other: list[bytes] = []
     with _recording_target(other) as target:
         run_group(shop, "placeOrder", "conforming", target, Settings(examples=15, database=None, seed=12, shrink=False))
@@ -151,7 +152,7 @@ def test_derandomized_runs_repeat_without_a_database(shop, tmp_path):
                 Settings(adversarial_examples=10, derandomize=True, database=str(tmp_path)),
             )
         runs.append(log)
-    assert runs[0] == runs[1]
+    assert sorted(runs[0]) == sorted(runs[1])
     assert not any(tmp_path.iterdir())  # derandomized runs keep no examples
 
 
@@ -162,9 +163,9 @@ def test_the_example_database_replays_an_earlier_failure_first(shop, tmp_path):
             return 200, {"wrong": True}
         return 400, {"message": "out of stock", "code": "out-of-stock"}
 
-    # Seed 6 is one where 200 examples find the rare input.
+    # Seed 4 is one where 200 examples find the rare input.
     settings = Settings(
-        examples=200, adversarial=False, database=str(tmp_path / "db"), exclude_checks=("accepts_valid",), seed=6
+        examples=200, adversarial=False, database=str(tmp_path / "db"), exclude_checks=("accepts_valid",), seed=4
     )
     with CallableTarget(handler) as target:
         first = run_group(shop, "placeOrder", "conforming", target, settings)

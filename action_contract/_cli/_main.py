@@ -1,6 +1,7 @@
 """The `action-contract` command line: parse arguments, call the library, render; nothing else.
 
-Exit codes: 0 the contract holds (or the metadata is valid), 1 violations, 2 usage or metadata errors.
+Exit codes: 0 the contract holds (or the metadata is valid), 1 violations, 2 usage or metadata errors,
+3 a bug in action-contract (with the traceback and a request to report it), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import json
 import random
 import sys
+import traceback
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,7 +26,9 @@ from .._generate._sampling import draw_examples
 from .._generate._violations import VIOLATIONS
 from ._check import check
 from ._common import (
+    EXIT_BUG,
     EXIT_ERROR,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     _env_option,
     _exit_with,
@@ -40,7 +44,25 @@ from ._serve import serve
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Main(click.Group):
+    """The command group, with the exit codes click does not give: 130 on Ctrl-C, 3 for our own bugs."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Click would print "Aborted!" and exit 1, the code of violations.
+            click.echo("\ninterrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception:
+            click.echo(traceback.format_exc(), err=True, nl=False)
+            click.echo("this is a bug in action-contract; please report it with this output", err=True)
+            sys.exit(EXIT_BUG)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="action-contract")
 def main() -> None:
     """Check Hasura Action handlers against your Hasura metadata, mock them, and serve them as Hasura would."""

@@ -35,6 +35,8 @@ class Failure:
     fatal: bool = True
     #: With `--via-graphql`: the client's operation and the GraphQL reply Hasura gives it.
     graphql: Mapping[str, Any] | None = field(default=None, hash=False)
+    #: What to know about how the failure was found, e.g. that shrinking was cut short by its time budget.
+    notes: tuple[str, ...] = ()
 
     @property
     def check(self) -> str:
@@ -71,6 +73,10 @@ class GroupResult:
     seed: int | None = None
     #: Checks that ran on this group (for the actions x checks summary).
     checks: tuple[str, ...] = ()
+    #: Why the group's exploration ended before its budget of examples (the handler hangs...), or None.
+    stopped: str | None = None
+    #: True when the run was interrupted (Ctrl-C, SIGTERM) before this group had run in full.
+    interrupted: bool = False
 
     @property
     def passed(self) -> bool:
@@ -91,6 +97,11 @@ class Report:
     source: str | None = None
     #: Python code that rebuilds the target, for the pytest reproduction (`HttpTarget()`, `app_target("m:app")`).
     target: str = "HttpTarget()"
+
+    @property
+    def interrupted(self) -> bool:
+        """True when the run was stopped (Ctrl-C, SIGTERM) before every group had run."""
+        return any(result.interrupted for result in self.results)
 
     @property
     def failures(self) -> list[Failure]:

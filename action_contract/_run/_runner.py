@@ -9,6 +9,7 @@ and `Settings` says how the run behaves.
 from __future__ import annotations
 
 import random
+import threading
 import time
 import zlib
 from collections.abc import Sequence
@@ -18,7 +19,6 @@ from hypothesis import strategies as st
 
 from .._catalog._model import Action, Catalog
 from .._errors import InvalidArgument
-from .._executor._via_graphql import GraphQLRoute
 from .._generate._action_request import ActionRequest, handler_url
 from .._generate._adversarial import adversarial_requests, applicable_violations
 from .._generate._profiles import HasuraProfile
@@ -27,10 +27,14 @@ from .._generate._sampling import draw_examples
 from .._generate._violations import VIOLATIONS
 from .._send._targets import DEFAULT_APP_BASE_URL, Target
 from ._checks import GROUPS, Check, Group, checks_for
-from ._exchange import Exchange, Found, Progress
-from ._explore import explore, send_all
+from ._exchange import Exchange, Progress
+from ._gate import ActionGate
+from ._pool import Heartbeat, run_units
 from ._report import Failure, GroupResult, Report
 from ._settings import DEFAULT_DATABASE, Settings
+from ._settle import settle, worst_case
+from ._shards import GroupPlan, GroupRun, warm
+from ._workers import Workers
 
 __all__ = ["DEFAULT_DATABASE", "Settings", "check_request", "planned_groups", "run_contract", "run_group"]
 
@@ -59,9 +63,19 @@ def planned_groups(action: Action, settings: Settings) -> list[tuple[Group, str 
 
 
 def run_contract(
-    catalog: Catalog, target: Target, settings: Settings | None = None, *, progress: Progress | None = None
+    catalog: Catalog,
+    target: Target,
+    settings: Settings | None = None,
+    *,
+    progress: Progress | None = None,
+    heartbeat: Heartbeat | None = None,
+    stop: threading.Event | None = None,
 ) -> Report:
-    """Run every check against every selected action of `catalog` through `target`."""
+    """Run every check against every selected action of `catalog` through `target`.
+
+    Groups and their shards run concurrently (`Settings.workers`). `heartbeat` gets the run's status about
+    twice a second; setting `stop` (on Ctrl-C) ends the run early with the groups not run marked interrupted.
+    """
     settings = settings or Settings()
     seed = _run_seed(settings)
     started = time.perf_counter()
@@ -69,24 +83,30 @@ def run_contract(
     profile = settings.profile
     report = Report(seed=seed, hasura_version=profile.label, options=settings.report_options(), source=catalog.source)
     checks = checks_for(settings.exclude_checks)
-    reported: set[tuple[str, str, str]] = set()
+    workers = Workers(settings.workers, stop)
+    planned: list[tuple[Action, ActionGate, list[GroupResult | GroupRun]]] = []
     for action in actions:
-        unreachable: str | None = None
+        gate = ActionGate()
+        entries: list[GroupResult | GroupRun] = []
         for group, skipped in planned_groups(action, settings):
-            if skipped is None and unreachable is not None:
-                skipped = f"not sent: the handler never answered ({unreachable})"
             if skipped is not None:
                 result = GroupResult(action=action.name, group=group, skipped=skipped)
-                report.results.append(result)
+                entries.append(result)
                 if progress is not None:
                     progress(result, True)
-                continue
-            result = _run(catalog, action, group, target, settings, checks, seed, progress)
+            else:
+                entries.append(_group_run(catalog, action, group, target, settings, checks, seed, workers, gate))
+        planned.append((action, gate, entries))
+    runs = [entry for _, _, entries in planned for entry in entries if isinstance(entry, GroupRun)]
+    done = iter(run_units(runs, workers, progress, heartbeat, lambda: worst_case(actions, settings)))
+    reported: set[tuple[str, str, str]] = set()
+    for _action, gate, entries in planned:
+        results = [entry if isinstance(entry, GroupResult) else next(done) for entry in entries]
+        for result in settle(results, gate):
             # One failure per (action, check, kind) across groups too: error_object reads them all.
             result.failures = [f for f in result.failures if f.key not in reported]
             reported.update(f.key for f in result.failures)
             report.results.append(result)
-            unreachable = unreachable or result.unreachable
     report.elapsed = time.perf_counter() - started
     return report
 
@@ -109,9 +129,10 @@ def run_group(
     skipped = plan[group]
     if skipped is not None:
         return GroupResult(action=action.name, group=group, skipped=skipped)
-    return _run(
-        catalog, action, group, target, settings, checks_for(settings.exclude_checks), _run_seed(settings), progress
-    )
+    workers, gate = Workers(settings.workers), ActionGate()
+    checks = checks_for(settings.exclude_checks)
+    run = _group_run(catalog, action, group, target, settings, checks, _run_seed(settings), workers, gate)
+    return settle(run_units([run], workers, progress, None), gate)[0]
 
 
 def check_request(
@@ -151,7 +172,7 @@ def _run_seed(settings: Settings) -> int | None:
     return None if settings.derandomize else random.getrandbits(32)
 
 
-def _run(
+def _group_run(
     catalog: Catalog,
     action: Action,
     group: Group,
@@ -159,70 +180,34 @@ def _run(
     settings: Settings,
     checks: list[Check],
     seed: int | None,
-    progress: Progress | None,
-) -> GroupResult:
-    started = time.perf_counter()
+    workers: Workers,
+    gate: ActionGate,
+) -> GroupRun:
     base_url = _base_url(catalog, action, settings)
-    route = None
-    if settings.via_graphql and group == "conforming":
-        route = GraphQLRoute(
-            catalog, action, target, settings.profile, base_url=base_url, env=settings.env, timeout=settings.timeout
-        )
-    exchange = Exchange(catalog, action, group, target, settings, checks, progress, route)
-    try:
-        return _run_exchange(exchange, catalog, action, group, settings, seed, progress, base_url, started)
-    finally:
-        if route is not None:
-            route.close()
-
-
-def _run_exchange(
-    exchange: Exchange,
-    catalog: Catalog,
-    action: Action,
-    group: Group,
-    settings: Settings,
-    seed: int | None,
-    progress: Progress | None,
-    base_url: str | None,
-    started: float,
-) -> GroupResult:
     options: dict[str, Any] = {
         "catalog": catalog,
-        "hasura_version": exchange.profile,
+        "hasura_version": settings.profile,
         "base_url": base_url,
         "env": settings.env,
         "session": settings.session,
         "client_headers": settings.client_headers,
     }
-    found: Found = {}
+    fixed: list[ActionRequest]
     if group == "conforming":
-        send_all(exchange, edge_requests(action, **options), found)
-        strategy = conforming_requests(action, **options)
-        count = settings.examples
+        fixed = edge_requests(action, **options)
+        plan = GroupPlan(fixed, warm(conforming_requests(action, **options)), settings.examples)
     elif group == "adversarial":
         rules = [rule for rule in applicable_violations(action, **options) if rule in _ADVERSARIAL_RULES]
         # Every rule once first: drawn at random, 50 requests would miss a few of 20 rules.
-        send_all(exchange, _one_per_rule(action, rules, options, seed), found)
-        strategy = adversarial_requests(action, violations=rules, **options)
-        count = settings.adversarial_examples
+        fixed = _one_per_rule(action, rules, options, seed)
+        strategy = warm(adversarial_requests(action, violations=rules, **options))
+        plan = GroupPlan(fixed, strategy, settings.adversarial_examples)
     else:
-        strategy = adversarial_requests(action, violations=_SECRET_RULES, **options)
-        count = settings.secret_examples
-    if count > 0 and exchange.unreachable is None:
-        explore(exchange, strategy, count, settings, seed, found, catalog)
-    if group == "conforming" and exchange.unreachable is None:
-        for failure in exchange.action_failures([c for c in exchange.checks if c.scope == "action"]):
-            found.setdefault(failure.key, failure)
-    result = exchange.result
-    result.seed = seed
-    if exchange.unreachable is not None:
-        result.unreachable = exchange.unreachable.detail
-    result.failures = list(found.values())
-    result.elapsed = time.perf_counter() - started
-    if progress is not None:
-        progress(result, True)
-    return result
+        strategy = warm(adversarial_requests(action, violations=_SECRET_RULES, **options))
+        plan = GroupPlan([], strategy, settings.secret_examples)
+    return GroupRun(
+        catalog, action, group, target, settings, checks, seed, plan=plan, workers=workers, gate=gate, base_url=base_url
+    )
 
 
 def _one_per_rule(

@@ -1,0 +1,206 @@
+"""`GroupRun`: one group of one action cut into units of work that run concurrently, and its result once all ran.
+
+Design. A group's budget of generated examples is split into a FIXED number of shards (`shard_sizes`: up to
+`SHARDS`, at least `MIN_SHARD` examples each, so the split depends on the budget alone, never on `--workers`);
+each shard is a Hypothesis run of its own (thread-safe since Hypothesis 6.136) with a seed derived from (seed,
+action, group, shard). The fixed requests (edge cases, one request per adversarial rule) go in chunks of
+`CHUNK`. The units of every group of a run share one thread pool whose concurrency is the worker count, so with
+`--workers 1` they run one after the other and with 16 they overlap; either way each unit sends the same
+requests, and the group's findings are merged in unit order (the lowest unit wins a key), so the same seed gives
+the same requests and the same findings whatever the number of workers.
+
+The other design, drawing N requests ahead inside one Hypothesis run and sending them concurrently, cannot work
+with Hypothesis driving: its test function sees one example at a time and must return that example's outcome
+before the next is drawn, and shrinking needs the same. Shards keep shrinking and the example database (one
+database key per shard) as they were.
+
+What small shards cost. Each Hypothesis run starts from simple examples (the all-zero choice sequence, then
+small ones), so every shard repeats a few of the same simple requests. Measured on the shop project (100
+conforming and 50 adversarial examples per action, distinct request bodies out of all sent, seed 1):
+1 shard 94 %, 2 shards 93 %, 4 shards 91 %, 8 shards 86 %, 16 shards 77 %. Four shards lose about 3 points of
+diversity and give a run of 7 actions about 60 units of work, enough to keep 16 requests in flight.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from hypothesis import strategies as st
+
+from .._catalog._model import Action, Catalog
+from .._executor._via_graphql import GraphQLRoute
+from .._generate._action_request import ActionRequest
+from .._generate._sampling import draw_examples
+from .._send._targets import Target
+from ._checks import Check, Group
+from ._exchange import Exchange, Found
+from ._explore import explore, send_all
+from ._gate import Aborted, ActionGate, GatedTarget
+from ._report import GroupResult
+from ._settings import Settings
+from ._workers import Workers
+
+__all__ = ["CHUNK", "INTERRUPTED", "MIN_SHARD", "SHARDS", "GroupPlan", "GroupRun", "shard_sizes", "warm"]
+
+SHARDS = 4
+MIN_SHARD = 10
+CHUNK = 8
+INTERRUPTED = "interrupted: the run was stopped (Ctrl-C or SIGTERM) before this group ran"
+
+
+def warm(strategy: st.SearchStrategy[ActionRequest]) -> st.SearchStrategy[ActionRequest]:
+    """`strategy`, with a couple of examples drawn in this thread first.
+
+    Drawing builds the strategy's lazy parts and fills Hypothesis's caches of lambda descriptions (which parse
+    source with `ast`, unsafe in several threads at once before CPython 3.12) before the shards share it.
+    """
+    draw_examples(strategy, 2)
+    return strategy
+
+
+def shard_sizes(count: int) -> list[int]:
+    """How a budget of `count` examples is split into shards (independent of the number of workers)."""
+    shards = max(1, min(SHARDS, count // MIN_SHARD))
+    return [count // shards + (1 if i < count % shards else 0) for i in range(shards) if count > 0]
+
+
+@dataclass(slots=True)
+class _Outcome:
+    exchange: Exchange
+    found: Found
+    started: float
+    ended: float
+    #: Why the unit ended early: "interrupted", or the reason the action's gate closed.
+    aborted: str | None = None
+
+
+@dataclass(slots=True)
+class GroupPlan:
+    """What a group sends: fixed requests first, then examples drawn from a strategy."""
+
+    fixed: Sequence[ActionRequest]
+    #: Built and warmed in the calling thread (see `warm`), then shared by the group's shards.
+    strategy: st.SearchStrategy[ActionRequest]
+    count: int
+
+
+class GroupRun:
+    """One group of one action: its units of work (callables for a thread pool) and the merged result."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        action: Action,
+        group: Group,
+        target: Target,
+        settings: Settings,
+        checks: list[Check],
+        seed: int | None,
+        *,
+        plan: GroupPlan,
+        workers: Workers,
+        gate: ActionGate,
+        base_url: str | None,
+    ) -> None:
+        self.catalog, self.action, self.group, self.target = catalog, action, group, target
+        self.settings, self.checks, self.seed = settings, checks, seed
+        self.workers, self.gate, self.base_url = workers, gate, base_url
+        self.plan = plan
+        chunks = [plan.fixed[i : i + CHUNK] for i in range(0, len(plan.fixed), CHUNK)]
+        self.units: list[Callable[[], None]] = [self._fixed_unit(i, chunk) for i, chunk in enumerate(chunks)]
+        offset = len(self.units)
+        for shard, size in enumerate(shard_sizes(plan.count)):
+            self.units.append(self._shard_unit(offset + shard, shard, size))
+        self.outcomes: list[_Outcome | None] = [None] * len(self.units)
+
+    def _exchange(self) -> tuple[Exchange, GraphQLRoute | None]:
+        gated = GatedTarget(self.target, self.workers, self.gate)
+        route = None
+        if self.settings.via_graphql and self.group == "conforming":
+            route = GraphQLRoute(
+                self.catalog,
+                self.action,
+                gated,
+                self.settings.profile,
+                base_url=self.base_url,
+                env=self.settings.env,
+                timeout=self.settings.timeout,
+            )
+        return Exchange(self.catalog, self.action, self.group, gated, self.settings, self.checks, None, route), route
+
+    def _run_unit(self, index: int, work: Callable[[Exchange, Found], None]) -> None:
+        started = time.perf_counter()
+        for attempt in (1, 2):
+            exchange, route = self._exchange()
+            outcome = _Outcome(exchange=exchange, found={}, started=started, ended=started)
+            try:
+                if self.workers.stop.is_set():
+                    outcome.aborted = "interrupted"
+                elif self.gate.reason is not None:
+                    outcome.aborted = self.gate.reason
+                else:
+                    work(exchange, outcome.found)
+            except Aborted as stopped:
+                outcome.aborted = str(stopped)
+            except SystemError as error:
+                # CPython before 3.12 can fail `ast.parse` run in two threads at once (gh-106905); Hypothesis
+                # parses its own source to describe lambdas. `warm` makes it rare; a second attempt redoes the unit.
+                if attempt == 2 or "AST constructor recursion depth" not in str(error):
+                    raise
+                continue
+            finally:
+                if route is not None:
+                    route.close()
+            outcome.ended = time.perf_counter()
+            self.outcomes[index] = outcome
+            return
+
+    def _fixed_unit(self, index: int, requests: Sequence[ActionRequest]) -> Callable[[], None]:
+        return lambda: self._run_unit(index, lambda exchange, found: send_all(exchange, requests, found))
+
+    def _shard_unit(self, index: int, shard: int, size: int) -> Callable[[], None]:
+        def work(exchange: Exchange, found: Found) -> None:
+            explore(exchange, self.plan.strategy, size, self.settings, self.seed, found, self.catalog, shard)
+
+        return lambda: self._run_unit(index, work)
+
+    def found_so_far(self) -> int:
+        """Distinct fatal failures in the units done so far (for progress lines)."""
+        keys = {key for o in self.outcomes if o is not None for key, f in o.found.items() if f.fatal}
+        return len(keys)
+
+    def result(self) -> GroupResult:
+        """The group's result, merged from its units in order (call once every unit has run)."""
+        summary = Exchange(self.catalog, self.action, self.group, self.target, self.settings, self.checks, None)
+        result = summary.result
+        result.seed = self.seed
+        outcomes = [o for o in self.outcomes if o is not None]
+        found: Found = {}
+        for outcome in outcomes:
+            part = outcome.exchange.result
+            result.cases += part.cases
+            result.failing_cases += part.failing_cases
+            result.statuses.update(part.statuses)
+            result.latencies.extend(part.latencies)
+            result.violations.update(part.violations)
+            summary.cases.extend(outcome.exchange.cases)
+            for key, failure in outcome.found.items():
+                found.setdefault(key, failure)
+            unreachable = outcome.exchange.unreachable
+            if result.unreachable is None and unreachable is not None:
+                result.unreachable = unreachable.detail
+        aborted = [o.aborted for o in outcomes if o.aborted is not None]
+        result.interrupted = "interrupted" in aborted or len(outcomes) < len(self.units)
+        result.stopped = next((reason for reason in aborted if reason != "interrupted"), None)
+        complete = not aborted and result.unreachable is None and self.gate.reason is None
+        if self.group == "conforming" and complete and summary.cases:
+            for failure in summary.action_failures([c for c in summary.checks if c.scope == "action"]):
+                found.setdefault(failure.key, failure)
+        result.failures = list(found.values())
+        if outcomes:
+            result.elapsed = max(o.ended for o in outcomes) - min(o.started for o in outcomes)
+        if result.cases == 0 and result.interrupted:
+            result.skipped = INTERRUPTED
+        return result
