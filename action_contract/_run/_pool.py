@@ -1,9 +1,10 @@
 """`run_units`: every unit of work of a run's groups on one thread pool, with progress and a clean stop.
 
-The calling thread waits, wakes twice a second to report progress, and finishes each group (merges its units,
-runs the whole-action checks) as its last unit ends. On Ctrl-C the caller sets `Workers.stop`: units not yet
-started return at once, units in flight end after their current request, and every group comes back (those
-not run marked interrupted). An exception in a unit is a bug of ours: the others are stopped and it is raised.
+The calling thread waits, wakes twice a second to report progress, starts a group's shrinking once its units
+have all explored, and finishes each group (merges its units, runs the whole-action checks) as its last unit
+ends. On Ctrl-C the caller sets `Workers.stop`: units not yet started return at once, units in flight end after
+their current request, and every group comes back (those not run marked interrupted).
+An exception in a unit is a bug of ours: the others are stopped and it is raised.
 """
 
 from __future__ import annotations
@@ -55,7 +56,11 @@ def run_units(
                 future.result()  # a unit's own exception is a bug: stop the others and raise it
                 left[index] -= 1
                 if left[index] == 0:
-                    finish(index)
+                    more = runs[index].shrink_units()
+                    pending.update({pool.submit(unit): index for unit in more})
+                    left[index] = len(more)
+                    if not more:
+                        finish(index)
             if heartbeat is not None:
                 done_failures = sum(len([f for f in r.failures if f.fatal]) for r in results if r is not None)
                 running = sum(run.found_so_far() for i, run in enumerate(runs) if results[i] is None)

@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from hypothesis import strategies as st
+from hypothesis.database import InMemoryExampleDatabase
 
 from .._catalog._model import Action, Catalog
 from .._executor._via_graphql import GraphQLRoute
@@ -36,7 +37,7 @@ from .._generate._sampling import draw_examples
 from .._send._targets import Target
 from ._checks import Check, Group
 from ._exchange import Exchange, Found
-from ._explore import explore, send_all
+from ._explore import Key, explore, send_all, shrink
 from ._gate import Aborted, ActionGate, GatedTarget
 from ._report import GroupResult
 from ._settings import Settings
@@ -74,6 +75,8 @@ class _Outcome:
     ended: float
     #: Why the unit ended early: "interrupted", or the reason the action's gate closed.
     aborted: str | None = None
+    #: For a shrinking unit: the failures it shrank (its minimal requests replace those found first).
+    owned: frozenset[Key] = frozenset()
 
 
 @dataclass(slots=True)
@@ -111,9 +114,36 @@ class GroupRun:
         chunks = [plan.fixed[i : i + CHUNK] for i in range(0, len(plan.fixed), CHUNK)]
         self.units: list[Callable[[], None]] = [self._fixed_unit(i, chunk) for i, chunk in enumerate(chunks)]
         offset = len(self.units)
+        #: The unit index and in-memory example database of each shard (what `shrink` starts from).
+        self.shards: list[tuple[int, InMemoryExampleDatabase]] = []
         for shard, size in enumerate(shard_sizes(plan.count)):
+            self.shards.append((offset + shard, InMemoryExampleDatabase()))
             self.units.append(self._shard_unit(offset + shard, shard, size))
         self.outcomes: list[_Outcome | None] = [None] * len(self.units)
+        #: Units that shrink, once every unit above has run (see `shrink_units`).
+        self.shrinks: list[_Outcome | None] = []
+        self._shrinking = False
+
+    def shrink_units(self) -> list[Callable[[], None]]:
+        """The second step, once the first units have all run: each shard shrinks the failures it found first."""
+        if self._shrinking or not self.settings.shrink or self.gate.reason is not None or self.workers.stop.is_set():
+            return []
+        self._shrinking = True
+        # The first shard that met a failure shrinks it (also one the fixed requests met before: their
+        # requests were drawn at random, and a shard that saved the failure can make it minimal).
+        owner: dict[Key, int] = {}
+        for index, _ in self.shards:
+            outcome = self.outcomes[index]
+            for key, failure in (outcome.found if outcome is not None else {}).items():
+                if failure.fatal:
+                    owner.setdefault(key, index)
+        units: list[Callable[[], None]] = []
+        for index, memory in self.shards:
+            owned = {key for key, first in owner.items() if first == index}
+            if owned:
+                self.shrinks.append(None)
+                units.append(self._shrink_unit(len(self.shrinks) - 1, frozenset(owned), memory))
+        return units
 
     def _exchange(self) -> tuple[Exchange, GraphQLRoute | None]:
         gated = GatedTarget(self.target, self.workers, self.gate)
@@ -130,11 +160,17 @@ class GroupRun:
             )
         return Exchange(self.catalog, self.action, self.group, gated, self.settings, self.checks, None, route), route
 
-    def _run_unit(self, index: int, work: Callable[[Exchange, Found], None]) -> None:
+    def _run_unit(
+        self,
+        index: int,
+        work: Callable[[Exchange, Found], None],
+        into: list[_Outcome | None] | None = None,
+        owned: frozenset[Key] = frozenset(),
+    ) -> None:
         started = time.perf_counter()
         for attempt in (1, 2):
             exchange, route = self._exchange()
-            outcome = _Outcome(exchange=exchange, found={}, started=started, ended=started)
+            outcome = _Outcome(exchange=exchange, found={}, started=started, ended=started, owned=owned)
             try:
                 if self.workers.stop.is_set():
                     outcome.aborted = "interrupted"
@@ -154,17 +190,25 @@ class GroupRun:
                 if route is not None:
                     route.close()
             outcome.ended = time.perf_counter()
-            self.outcomes[index] = outcome
+            (self.outcomes if into is None else into)[index] = outcome
             return
 
     def _fixed_unit(self, index: int, requests: Sequence[ActionRequest]) -> Callable[[], None]:
         return lambda: self._run_unit(index, lambda exchange, found: send_all(exchange, requests, found))
 
     def _shard_unit(self, index: int, shard: int, size: int) -> Callable[[], None]:
+        memory = self.shards[shard][1]
+
         def work(exchange: Exchange, found: Found) -> None:
-            explore(exchange, self.plan.strategy, size, self.settings, self.seed, found, self.catalog, shard)
+            explore(exchange, self.plan.strategy, size, self.settings, self.seed, found, self.catalog, shard, memory)
 
         return lambda: self._run_unit(index, work)
+
+    def _shrink_unit(self, index: int, owned: frozenset[Key], memory: InMemoryExampleDatabase) -> Callable[[], None]:
+        def work(exchange: Exchange, found: Found) -> None:
+            shrink(exchange, self.plan.strategy, self.settings, set(owned), found, self.catalog, memory, self.seed)
+
+        return lambda: self._run_unit(index, work, self.shrinks, owned)
 
     def found_so_far(self) -> int:
         """Distinct fatal failures in the units done so far (for progress lines)."""
@@ -177,8 +221,9 @@ class GroupRun:
         result = summary.result
         result.seed = self.seed
         outcomes = [o for o in self.outcomes if o is not None]
+        shrinks = [o for o in self.shrinks if o is not None]
         found: Found = {}
-        for outcome in outcomes:
+        for outcome in outcomes + shrinks:
             part = outcome.exchange.result
             result.cases += part.cases
             result.failing_cases += part.failing_cases
@@ -186,12 +231,20 @@ class GroupRun:
             result.latencies.extend(part.latencies)
             result.violations.update(part.violations)
             summary.cases.extend(outcome.exchange.cases)
+        for outcome in outcomes:
             for key, failure in outcome.found.items():
                 found.setdefault(key, failure)
+        for outcome in shrinks:
+            for key, failure in outcome.found.items():
+                if key in outcome.owned:
+                    found[key] = failure  # the minimal request replaces the one found first
+                else:
+                    found.setdefault(key, failure)
+        for outcome in outcomes:
             unreachable = outcome.exchange.unreachable
             if result.unreachable is None and unreachable is not None:
                 result.unreachable = unreachable.detail
-        aborted = [o.aborted for o in outcomes if o.aborted is not None]
+        aborted = [o.aborted for o in outcomes + shrinks if o.aborted is not None]
         result.interrupted = "interrupted" in aborted or len(outcomes) < len(self.units)
         result.stopped = next((reason for reason in aborted if reason != "interrupted"), None)
         complete = not aborted and result.unreachable is None and self.gate.reason is None
@@ -200,7 +253,7 @@ class GroupRun:
                 found.setdefault(failure.key, failure)
         result.failures = list(found.values())
         if outcomes:
-            result.elapsed = max(o.ended for o in outcomes) - min(o.started for o in outcomes)
+            result.elapsed = max(o.ended for o in outcomes + shrinks) - min(o.started for o in outcomes)
         if result.cases == 0 and result.interrupted:
             result.skipped = INTERRUPTED
         return result
