@@ -1,9 +1,10 @@
-"""`action-contract check`: run the contract against a handler and report; exit 0, 1 or 2."""
+"""`action-contract check`: run the contract against a handler and report; exit 0, 1, 2 or 130 (interrupted)."""
 
 from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,10 +17,12 @@ from .._render._html import render_html
 from .._render._text import Progress, render_json, render_junit, render_text
 from .._run._checks import registered_checks
 from .._run._runner import DEFAULT_DATABASE, Settings, run_contract
+from .._run._workers import worker_count
 from .._send._in_process import app_target
 from .._send._targets import HttpTarget, Target
 from ._common import (
     EXIT_ERROR,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_VIOLATIONS,
     _app_kind_option,
@@ -31,6 +34,7 @@ from ._common import (
     _scalar_option,
     _url_option,
 )
+from ._signals import stopping_on_signals
 
 __all__ = ["check"]
 
@@ -113,6 +117,20 @@ def _check_names() -> str:
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines; only failures and the summary.")
 @_env_option
 @_scalar_option
+@click.option(
+    "--workers",
+    default="auto",
+    show_default=True,
+    metavar="N|auto",
+    help="Requests in flight at once; auto adapts to the handler (4 at first, 1 to 16). Same seed, same findings.",
+)
+@click.option(
+    "--shrink-time",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds each failure may spend being shrunk; past it the smallest request so far is reported.",
+)
 def check(
     path: str,
     url: str | None,
@@ -142,6 +160,8 @@ def check(
     quiet: bool,
     env: Sequence[str],
     scalars: Sequence[str],
+    workers: str,
+    shrink_time: float,
 ) -> None:
     """Check that the handlers of PATH's actions keep their contract with Hasura.
 
@@ -152,7 +172,12 @@ def check(
     Hasura builds from them and failures show what the client gets. Checks: hasura_accepts,
     output_conforms (strict), error_object, accepts_valid, rejects_invalid, enforces_secret.
 
-    Exit codes: 0 the contract holds, 1 violations found, 2 usage or metadata errors.
+    Groups of requests run concurrently (--workers). Against a slow handler a run takes at most about
+    actions x (3 timeouts + --shrink-time): 3 timeouts in a row end an action's exploration. Ctrl-C stops
+    sending, waits for the requests in flight, and reports what ran (and writes the report files).
+
+    Exit codes: 0 the contract holds, 1 violations found, 2 usage or metadata errors, 3 a bug in
+    action-contract, 130 interrupted.
     """
     if sum(map(bool, (url, app, use_mock))) > 1:
         raise click.UsageError("pass only one of --url, --app and --mock")
@@ -180,6 +205,8 @@ def check(
             timeout=timeout,
             in_process=bool(app) or use_mock,
             via_graphql=via_graphql,
+            workers=worker_count(workers),
+            shrink_time=shrink_time,
         )
         for name in actions:
             catalog.action(name)
@@ -189,8 +216,10 @@ def check(
         elif use_mock:
             target = app_target(MockHandler(catalog, require_secret=True, env=settings.env, cors=False), kind="asgi")
         progress = None if quiet else Progress(sys.stderr)
-        with target:
-            report = run_contract(catalog, target, settings, progress=progress)
+        stop = threading.Event()
+        with target, stopping_on_signals(stop):
+            heartbeat = None if progress is None else progress.heartbeat
+            report = run_contract(catalog, target, settings, progress=progress, heartbeat=heartbeat, stop=stop)
     except (MetadataError, InvalidArgument) as error:
         _exit_with(error)
     report.target = f"app_target({app!r})" if app else "MockHandler(catalog)" if use_mock else "HttpTarget()"
@@ -201,6 +230,9 @@ def check(
         Path(report_html).write_text(render_html(report, catalog=catalog), encoding="utf-8")
     if junit_xml:
         Path(junit_xml).write_text(render_junit(report, catalog=catalog))
+    if report.interrupted:
+        click.echo("interrupted: the report above covers what ran before the stop", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     ran = [r for r in report.results if r.skipped is None]
     if not ran:
         click.echo("nothing was checked: every group was skipped (see the reasons above)", err=True)
