@@ -6,7 +6,7 @@ import contextlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 
@@ -72,6 +72,16 @@ def _number(config: pytest.Config, name: str, kind: type[Any]) -> Any:
         return kind(value)
     except ValueError:
         raise pytest.UsageError(f"--action-contract-{name}: expected a number, got {value!r}") from None
+
+
+def _workers(config: pytest.Config) -> int | Literal["auto"]:
+    value = option(config, "workers")
+    if value is None or str(value).strip() == "auto":
+        return "auto"
+    count = _number(config, "workers", int)
+    if count < 1:
+        raise pytest.UsageError(f"--action-contract-workers: expected a number from 1 or auto, got {value!r}")
+    return int(count)
 
 
 def load_configured_catalog(config: pytest.Config) -> Catalog:
@@ -179,6 +189,7 @@ def settings_from(config: pytest.Config) -> Settings:
     database = option(config, "database")
     examples = _number(config, "examples", int)
     adversarial_examples = _number(config, "adversarial-examples", int)
+    shrink_time = _number(config, "shrink-time", float)
     # Without the option the library's default database applies; "none" turns it off.
     extra: dict[str, Any] = {} if database is None else {"database": None if database == "none" else database}
     try:
@@ -199,6 +210,8 @@ def settings_from(config: pytest.Config) -> Settings:
             timeout=_number(config, "timeout", float),
             in_process=bool(option(config, "app")),
             via_graphql=bool(option(config, "via-graphql")),
+            workers=_workers(config),
+            shrink_time=10.0 if shrink_time is None else shrink_time,
         )
     except InvalidArgument as error:
         raise pytest.UsageError(str(error)) from None

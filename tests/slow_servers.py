@@ -115,3 +115,21 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+class InFlight:
+    """An ASGI wrapper that counts the requests in flight at once (the most seen is `peak`)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app, self.now, self.peak = app, 0, 0
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        self.now += 1
+        self.peak = max(self.peak, self.now)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.now -= 1
