@@ -124,3 +124,33 @@ def test_the_stop_flag_ends_a_library_run_with_groups_marked_interrupted():
         report = run_contract(shop, target, Settings(database=None, base_url="http://127.0.0.1:9"), stop=stop)
     assert report.interrupted and report.cases == 0
     assert all(r.skipped is not None for r in report.results)
+
+
+def test_in_process_apps_get_the_same_concurrency():
+    import threading
+
+    from slow_servers import InFlight
+
+    from action_contract import AppTarget, CallableTarget
+
+    shop = load_catalog(SHOP)
+    settings = Settings(actions=("quote",), examples=20, adversarial_examples=10, database=None, seed=2)
+    asgi = InFlight(delayed(load_app(f"{HANDLERS / 'shop.py'}:app"), lambda body: 0.03))
+    with AppTarget(asgi) as target:
+        assert run_contract(shop, target, settings).passed
+    assert asgi.peak >= 4  # one event loop, many calls on it at once
+
+    lock, now, peak = threading.Lock(), [0], [0]
+
+    def handler(payload, headers):  # a blocking handler: each call on a thread of its own
+        with lock:
+            now[0] += 1
+            peak[0] = max(peak[0], now[0])
+        time.sleep(0.03)
+        with lock:
+            now[0] -= 1
+        return 400, {"message": "out of stock", "code": "out-of-stock"}  # correct for any request: no shrinking
+
+    with CallableTarget(handler) as target:
+        run_contract(shop, target, settings)
+    assert peak[0] >= 4
