@@ -3,8 +3,10 @@
 Every request of a run goes through a `GatedTarget`, one per unit of work (a chunk of fixed requests or a shard
 of exploration), which holds a place in flight (`Workers.slot`) for the call and watches what comes back:
 - nothing listens (refused, no such host) before any reply of the action: the handler never answered;
-- `TIMEOUTS_IN_A_ROW` timeouts in a row in one unit: the handler hangs, and every further request would cost a
-  whole timeout (a shrinker chasing a timeout would wait one per step).
+- `TIMEOUTS_IN_A_ROW` timeouts of the action in a row (as they come back, over all its units, with no reply in
+  between): the handler hangs, and every further request would cost a whole timeout (a shrinker chasing a
+  timeout would wait one per step). Counted over the action rather than per unit, so a handler that never
+  answers is given up after the first wave of requests in flight, one timeout later.
 Either closes the action's gate: its next requests raise `Aborted` instead of being sent, and the run reports the
 failure already found once, with the rest of the action skipped for that reason. `Workers.stop` (Ctrl-C) ends
 every unit the same way. `Aborted` is a BaseException so that it passes through Hypothesis, which would take an
@@ -39,7 +41,22 @@ class ActionGate:
         #: The kind of transport failure that closed the gate: "timeout" or "unreachable".
         self.kind: str | None = None
         self.answered = False
+        self._timeouts = 0
         self._lock = threading.Lock()
+
+    def replied(self) -> None:
+        """A reply came back: the handler answers."""
+        with self._lock:
+            self.answered = True
+            self._timeouts = 0
+
+    def timed_out(self, detail: str) -> None:
+        """A call timed out; the gate closes at `TIMEOUTS_IN_A_ROW` in a row."""
+        with self._lock:
+            self._timeouts += 1
+            count = self._timeouts
+        if count >= TIMEOUTS_IN_A_ROW:
+            self.close(f"not sent: the handler timed out {count} times in a row ({detail})", "timeout")
 
     def close(self, reason: str, kind: str) -> None:
         """Stop the action's requests (the first reason wins)."""
@@ -53,7 +70,6 @@ class GatedTarget(Target):
 
     def __init__(self, target: Target, workers: Workers, gate: ActionGate) -> None:
         self.target, self.workers, self.gate = target, workers, gate
-        self._timeouts = 0
 
     def send(self, request: ActionRequest) -> ActionResponse:
         """Send `request` unless the run or the action is stopped (then raise `Aborted`)."""
@@ -66,17 +82,11 @@ class GatedTarget(Target):
         self.workers.record(response)
         failure = response.failure
         if failure is None:
-            self.gate.answered = True
-            self._timeouts = 0
+            self.gate.replied()
         elif failure.kind in _TIMEOUTS:
-            self._timeouts += 1
-            if self._timeouts >= TIMEOUTS_IN_A_ROW:
-                reason = f"not sent: the handler timed out {self._timeouts} times in a row ({failure.detail})"
-                self.gate.close(reason, "timeout")
+            self.gate.timed_out(failure.detail)
         elif failure.kind in _UNREACHABLE and not self.gate.answered:
             self.gate.close(f"not sent: the handler never answered ({failure.detail})", "unreachable")
-        else:
-            self._timeouts = 0
         return response
 
     def close(self) -> None:
