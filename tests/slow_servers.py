@@ -118,16 +118,17 @@ def free_port() -> int:
 
 
 class InFlight:
-    """An ASGI wrapper that counts the requests in flight at once (the most seen is `peak`)."""
+    """An ASGI wrapper that counts the requests in flight at once (the most seen is `peak`) and in all (`total`)."""
 
     def __init__(self, app: Any) -> None:
-        self.app, self.now, self.peak = app, 0, 0
+        self.app, self.now, self.peak, self.total = app, 0, 0, 0
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         self.now += 1
+        self.total += 1
         self.peak = max(self.peak, self.now)
         try:
             await self.app(scope, receive, send)

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES
 from servers import serving
-from slow_servers import delayed
+from slow_servers import InFlight, delayed
 
 from action_contract import HttpTarget, Settings, load_catalog, run_contract
 from action_contract._cli import _check
@@ -42,7 +42,7 @@ def test_same_seed_same_requests_and_findings_for_1_and_8_workers():
 
 
 def test_ctrl_c_stops_the_run_writes_the_reports_and_exits_130(tmp_path):
-    app = delayed(load_app(f"{HANDLERS / 'shop.py'}:app"), lambda body: 0.1)
+    app = InFlight(delayed(load_app(f"{HANDLERS / 'shop.py'}:app"), lambda body: 0.1))
     reports = {name: tmp_path / name for name in ("run.json", "run.xml", "run.html")}
     with serving(app) as url:
         process = subprocess.Popen(
@@ -56,7 +56,9 @@ def test_ctrl_c_stops_the_run_writes_the_reports_and_exits_130(tmp_path):
             text=True,
             env=os.environ.copy(),
         )
-        time.sleep(3)  # well into the run: about 1,200 requests at 0.1 s, two at a time
+        deadline = time.monotonic() + 30
+        while app.total < 20 and time.monotonic() < deadline:  # well into the run: ~900 requests at 0.1 s, 2 at once
+            time.sleep(0.05)
         assert process.poll() is None, process.communicate()
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=20)

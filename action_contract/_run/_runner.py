@@ -195,15 +195,15 @@ def _group_run(
     fixed: list[ActionRequest]
     if group == "conforming":
         fixed = edge_requests(action, **options)
-        plan = GroupPlan(fixed, warm(conforming_requests(action, **options)), settings.examples)
+        plan = GroupPlan(fixed, warm(conforming_requests(action, **options), group), settings.examples)
     elif group == "adversarial":
         rules = [rule for rule in applicable_violations(action, **options) if rule in _ADVERSARIAL_RULES]
         # Every rule once first: drawn at random, 50 requests would miss a few of 20 rules.
         fixed = _one_per_rule(action, rules, options, seed)
-        strategy = warm(adversarial_requests(action, violations=rules, **options))
+        strategy = warm(adversarial_requests(action, violations=rules, **options), group)
         plan = GroupPlan(fixed, strategy, settings.adversarial_examples)
     else:
-        strategy = warm(adversarial_requests(action, violations=_SECRET_RULES, **options))
+        strategy = warm(adversarial_requests(action, violations=_SECRET_RULES, **options), group)
         plan = GroupPlan([], strategy, settings.secret_examples)
     return GroupRun(
         catalog, action, group, target, settings, checks, seed, plan=plan, workers=workers, gate=gate, base_url=base_url

@@ -51,14 +51,21 @@ CHUNK = 8
 INTERRUPTED = "interrupted: the run was stopped (Ctrl-C or SIGTERM) before this group ran"
 
 
-def warm(strategy: st.SearchStrategy[ActionRequest]) -> st.SearchStrategy[ActionRequest]:
-    """`strategy`, with a couple of examples drawn in this thread first.
+def warm(strategy: st.SearchStrategy[ActionRequest], kind: str) -> st.SearchStrategy[ActionRequest]:
+    """`strategy`, with a couple of examples drawn in this thread first, once per process and `kind` of group.
 
-    Drawing builds the strategy's lazy parts and fills Hypothesis's caches of lambda descriptions (which parse
-    source with `ast`, unsafe in several threads at once before CPython 3.12) before the shards share it.
+    Drawing builds the strategy's lazy parts and fills Hypothesis's cache of parsed source files (it parses
+    source with `ast` to describe lambdas, which is unsafe in several threads at once before CPython 3.12)
+    before shards run in threads. The cache is per source file, so one group of each kind is enough; the
+    retry in `GroupRun` covers what is left.
     """
-    draw_examples(strategy, 2)
+    if kind not in _WARMED:
+        draw_examples(strategy, 2)
+        _WARMED.add(kind)
     return strategy
+
+
+_WARMED: set[str] = set()
 
 
 def shard_sizes(count: int) -> list[int]:
