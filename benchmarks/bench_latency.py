@@ -150,7 +150,8 @@ def main() -> None:
             late, report = check(url)
         timeouts = sum(1 for f in report["failures"] if f["kind"] == "transport:timeout")
         print(
-            f"placeOrder times out for a third of its inputs: {late:.1f} s (target under 60 s), {timeouts} timeout failure(s)"
+            f"placeOrder times out for a third of its inputs: {late:.1f} s (target under 60 s), "
+            f"{timeouts} timeout failure(s)"
         )
     if "never" in only:
         with handler("never") as url:
@@ -158,7 +159,8 @@ def main() -> None:
         timeouts = {f["action"] for f in report["failures"] if f["kind"] == "transport:timeout"}
         limit = bound(report)
         print(
-            f"a handler that never answers: {never:.1f} s (bound {limit:.0f} s), timeouts reported for {len(timeouts)} actions"
+            f"a handler that never answers: {never:.1f} s (bound {limit:.0f} s), "
+            f"timeouts reported for {len(timeouts)} actions"
         )
 
 

@@ -256,6 +256,7 @@ def test_an_unreachable_handler_fails_once_per_action_not_once_per_request(shop)
         )
     assert [(f.check, f.finding.kind) for f in report.failures] == [("hasura_accepts", "transport:refused")]
     conforming, adversarial, secret = report.results
-    assert conforming.cases == 1 and conforming.unreachable is not None
+    # Requests already in flight when the first refusal comes back are refused too; no more are sent.
+    assert 1 <= conforming.cases <= 16 and conforming.unreachable is not None
     assert adversarial.skipped is not None and "never answered" in adversarial.skipped
     assert secret.skipped == adversarial.skipped
