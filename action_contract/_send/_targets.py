@@ -105,9 +105,12 @@ class HttpTarget(Target):
         url = request.url
         try:
             url = resolve(url, self.base_url)
-            with call_deadline(deadline), self._client.stream(
-                request.method, url, headers=wire(request.headers), content=request.body, timeout=timeouts
-            ) as response:
+            with (
+                call_deadline(deadline),
+                self._client.stream(
+                    request.method, url, headers=wire(request.headers), content=request.body, timeout=timeouts
+                ) as response,
+            ):
                 if time.perf_counter() > deadline:
                     return failed(start, timed_out(request.timeout))
                 _read_timeout_until(response, deadline)
