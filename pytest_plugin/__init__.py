@@ -38,7 +38,7 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("derandomize", "bool", "Same requests on every run and no example database."),
     ("via-graphql", "bool", "Send conforming requests as GraphQL operations through the reference executor."),
     ("report-html", "string", "Write the run as one self-contained HTML page (per worker under xdist: FILE-gwN.html)."),
-    ("workers", "string", "Requests in flight at once: a number, or auto (default: 4 at first, adapted 1 to 16)."),
+    ("workers", "string", "Requests in flight at once: a number, or auto (default: 4 at first, adapted 3 to 16)."),
     ("shrink-time", "string", "Seconds each failure may spend being shrunk (default 10)."),
 )
 

@@ -156,3 +156,18 @@ def test_in_process_apps_get_the_same_concurrency():
     with CallableTarget(handler) as target:
         run_contract(shop, target, settings)
     assert peak[0] >= 4
+
+
+def test_a_slow_handler_gets_the_worst_case_bound_printed_early():
+    from slow_servers import dripping
+
+    with dripping("hang") as url:
+        started = time.perf_counter()
+        result = CliRunner().invoke(
+            main, ["check", str(SHOP), "--url", url, "--action", "quote", "--timeout", "1.5", "--no-database"]
+        )
+        elapsed = time.perf_counter() - started
+    assert result.exit_code == 1, result.output
+    assert "note: the handler is slow: this run takes at most about 14 s" in result.output  # 3 x 1.5 + 10
+    assert "timed out 3 times in a row" in result.output or "transport:timeout" in result.output
+    assert elapsed < 8, elapsed

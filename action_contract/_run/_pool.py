@@ -22,6 +22,7 @@ __all__ = ["Heartbeat", "run_units"]
 Heartbeat = Callable[[RunStatus], None]
 
 _TICK = 0.5  # seconds between progress callbacks while units run
+_SLOW = 1.0  # a reply this slow (or a request waiting this long) prints the run's worst-case bound
 
 
 def run_units(
@@ -65,7 +66,8 @@ def run_units(
                 done_failures = sum(len([f for f in r.failures if f.fatal]) for r in results if r is not None)
                 running = sum(run.found_so_far() for i, run in enumerate(runs) if results[i] is None)
                 status.failures = done_failures + running
-                if status.slow_note is None and slow_note is not None and status.slowest >= 1.0:
+                slow = max(status.slowest, workers.longest_wait()) >= _SLOW
+                if status.slow_note is None and slow_note is not None and slow:
                     status.slow_note = slow_note()
                 heartbeat(status)
     except BaseException:

@@ -56,7 +56,7 @@ class Settings:
     #: Send conforming requests as GraphQL operations through the reference executor (`--via-graphql`).
     via_graphql: bool = False
     #: Requests in flight at once (`--workers`): a number (1 is strictly sequential), or "auto": 4 at first,
-    #: then between 1 and 16 as the handler's replies suggest. Same seed, same requests and findings for any value.
+    #: then between 3 and 16 as the handler's replies suggest. Same seed, same requests and findings for any value.
     workers: int | Literal["auto"] = "auto"
     #: Seconds each distinct failure may spend being shrunk (`--shrink-time`); None for no limit.
     shrink_time: float | None = 10.0

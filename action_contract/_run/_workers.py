@@ -2,7 +2,7 @@
 
 `--workers N` allows N requests in flight; `auto` starts with 4 and adapts every few replies: more (doubling, up
 to 16) while replies are slow and come back whole (the handler waits on something, so concurrency hides its
-latency), fewer (halving, down to 1) when timeouts, dropped connections or 429/503 replies pile up (the handler
+latency), fewer (halving, down to 3) when timeouts, dropped connections or 429/503 replies pile up (the handler
 is overloaded, and more load would only make the findings about load). A 500 is a finding, not a sign of load.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
@@ -20,6 +21,9 @@ from .._send._response import ActionResponse
 __all__ = ["AUTO_MAX", "AUTO_START", "RunStatus", "Workers", "worker_count"]
 
 AUTO_START, AUTO_MAX = 4, 16
+#: Under auto, never fewer in flight than the timeouts that end an action (`_gate.TIMEOUTS_IN_A_ROW`): a handler
+#: that never answers is then given up after one wave of timeouts, not one timeout after another.
+AUTO_MIN = 3
 #: A median reply slower than this means the handler, not this process, sets the pace: worth more in flight.
 _SLOW = 0.005
 #: More than this share of overload signs in a window halves the requests in flight.
@@ -65,6 +69,7 @@ class Workers:
         self.status = RunStatus(in_flight_limit=self.limit)
         self._condition = threading.Condition()
         self._in_flight = 0
+        self._started: dict[int, float] = {}
         self._window: list[tuple[float, bool]] = []
 
     @contextlib.contextmanager
@@ -74,12 +79,20 @@ class Workers:
             while self._in_flight >= self.limit:
                 self._condition.wait()
             self._in_flight += 1
+            self._started[threading.get_ident()] = time.perf_counter()
         try:
             yield
         finally:
             with self._condition:
                 self._in_flight -= 1
+                self._started.pop(threading.get_ident(), None)
                 self._condition.notify()
+
+    def longest_wait(self) -> float:
+        """Seconds the oldest request in flight has waited so far (0 when none is in flight)."""
+        with self._condition:
+            oldest = min(self._started.values(), default=None)
+        return 0.0 if oldest is None else time.perf_counter() - oldest
 
     def record(self, response: ActionResponse) -> None:
         """Count a reply, and under `auto` adapt the limit to how the handler copes."""
@@ -97,7 +110,7 @@ class Workers:
             median = sorted(elapsed for elapsed, _ in self._window)[len(self._window) // 2]
             self._window.clear()
             if signs > _OVERLOAD:
-                self.limit = max(1, self.limit // 2)
+                self.limit = max(AUTO_MIN, self.limit // 2)
             elif median >= _SLOW:
                 self.limit = min(AUTO_MAX, self.limit * 2)
             status.in_flight_limit = self.limit
