@@ -42,27 +42,39 @@ class ActionGate:
         self.kind: str | None = None
         self.answered = False
         self._timeouts = 0
-        self._lock = threading.Lock()
+        self._in_flight = 0
+        self._lock = threading.Condition()
 
-    def replied(self) -> None:
-        """A reply came back: the handler answers."""
+    def enter(self) -> None:
+        """Before a request is sent. After a timeout, wait until the action's requests in flight have come back:
+        if they time out too the gate closes, and no new request waits a whole timeout for nothing."""
         with self._lock:
-            self.answered = True
-            self._timeouts = 0
+            while self._timeouts and self._in_flight and self.reason is None:
+                self._lock.wait()
+            if self.reason is not None:
+                raise Aborted(self.reason)
+            self._in_flight += 1
 
-    def timed_out(self, detail: str) -> None:
-        """A call timed out; the gate closes at `TIMEOUTS_IN_A_ROW` in a row."""
+    def leave(self, timed_out: str | None) -> None:
+        """After a request: a reply (None) or the detail of its timeout; the gate closes at `TIMEOUTS_IN_A_ROW`."""
         with self._lock:
-            self._timeouts += 1
-            count = self._timeouts
-        if count >= TIMEOUTS_IN_A_ROW:
-            self.close(f"not sent: the handler timed out {count} times in a row ({detail})", "timeout")
+            self._in_flight -= 1
+            if timed_out is None:
+                self._timeouts = 0
+            else:
+                self._timeouts += 1
+                if self._timeouts >= TIMEOUTS_IN_A_ROW and self.reason is None:
+                    count = self._timeouts
+                    self.reason = f"not sent: the handler timed out {count} times in a row ({timed_out})"
+                    self.kind = "timeout"
+            self._lock.notify_all()
 
     def close(self, reason: str, kind: str) -> None:
         """Stop the action's requests (the first reason wins)."""
         with self._lock:
             if self.reason is None:
                 self.reason, self.kind = reason, kind
+            self._lock.notify_all()
 
 
 class GatedTarget(Target):
@@ -75,16 +87,18 @@ class GatedTarget(Target):
         """Send `request` unless the run or the action is stopped (then raise `Aborted`)."""
         if self.workers.stop.is_set():
             raise Aborted("interrupted")
-        if self.gate.reason is not None:
-            raise Aborted(self.gate.reason)
-        with self.workers.slot():
-            response = self.target.send(request)
+        self.gate.enter()
+        failure = None
+        try:
+            with self.workers.slot():
+                response = self.target.send(request)
+            failure = response.failure
+        finally:
+            timed_out = failure.detail if failure is not None and failure.kind in _TIMEOUTS else None
+            self.gate.leave(timed_out)
         self.workers.record(response)
-        failure = response.failure
         if failure is None:
-            self.gate.replied()
-        elif failure.kind in _TIMEOUTS:
-            self.gate.timed_out(failure.detail)
+            self.gate.answered = True
         elif failure.kind in _UNREACHABLE and not self.gate.answered:
             self.gate.close(f"not sent: the handler never answered ({failure.detail})", "unreachable")
         return response
