@@ -9,7 +9,7 @@ import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 import click
 import pytest
@@ -80,6 +80,8 @@ _NUMBERS: dict[str, click.ParamType[Any]] = {
     "seed": click.INT,
     "timeout": click.FloatRange(min=0, min_open=True),
     "max-reply-mb": click.IntRange(min=1),
+    "shrink-time": click.FloatRange(min=0),
+    "workers": click.IntRange(min=1),
     "wait-for-restart": click.FloatRange(min=0),
 }
 
@@ -92,6 +94,13 @@ def _number(config: pytest.Config, name: str) -> Any:
         return _NUMBERS[name].convert(value, None, None)
     except click.BadParameter as error:
         raise _invalid(name, error.message) from None
+
+
+def _workers(config: pytest.Config) -> int | Literal["auto"]:
+    value = option(config, "workers")
+    if value is None or str(value).strip() == "auto":
+        return "auto"
+    return int(_number(config, "workers"))
 
 
 def load_configured_catalog(config: pytest.Config) -> Catalog:
@@ -145,6 +154,7 @@ def settings_from(config: pytest.Config, catalog: Catalog | None = None) -> Sett
     database = option(config, "database")
     examples = _number(config, "examples")
     adversarial_examples = _number(config, "adversarial-examples")
+    shrink_time = _number(config, "shrink-time")
     # Without the option the library's default database applies; "none" turns it off.
     extra: dict[str, Any] = {} if database is None else {"database": None if database == "none" else database}
     if option(config, "no-database"):
@@ -175,6 +185,8 @@ def settings_from(config: pytest.Config, catalog: Catalog | None = None) -> Sett
             adversarial_strict=bool(option(config, "adversarial-strict")),
             wait_for_restart=_number(config, "wait-for-restart") or 0.0,
             inputs=_known_inputs(config, catalog),
+            workers=_workers(config),
+            shrink_time=10.0 if shrink_time is None else shrink_time,
         )
     except InvalidArgument as error:
         raise pytest.UsageError(str(error)) from None

@@ -131,7 +131,8 @@ def test_the_same_seed_sends_the_same_requests(shop):
                 shop, "placeOrder", "conforming", target, Settings(examples=15, database=None, seed=11, shrink=False)
             )
         runs.append(log)
-    assert runs[0] == runs[1] and len(runs[0]) >= 15
+    # Units of work run concurrently, so the order may differ; the requests may not.
+    assert sorted(runs[0]) == sorted(runs[1]) and len(runs[0]) >= 15
     other: list[bytes] = []
     with _recording_target(other) as target:
         run_group(shop, "placeOrder", "conforming", target, Settings(examples=15, database=None, seed=12, shrink=False))
@@ -151,7 +152,7 @@ def test_derandomized_runs_repeat_without_a_database(shop, tmp_path):
                 Settings(adversarial_examples=10, derandomize=True, database=str(tmp_path)),
             )
         runs.append(log)
-    assert runs[0] == runs[1]
+    assert sorted(runs[0]) == sorted(runs[1])
     assert not any(tmp_path.iterdir())  # derandomized runs keep no examples
 
 
@@ -257,6 +258,7 @@ def test_an_unreachable_handler_fails_once_per_action_not_once_per_request(shop)
         )
     assert [(f.check, f.finding.kind) for f in report.failures] == [("hasura_accepts", "transport:refused")]
     conforming, adversarial, secret = report.results
-    assert conforming.cases == 1 and conforming.unreachable is not None
+    # Requests already in flight when the first refusal comes back are refused too; no more are sent.
+    assert 1 <= conforming.cases <= 16 and conforming.unreachable is not None
     assert adversarial.skipped is not None and "never answered" in adversarial.skipped
     assert secret.skipped == adversarial.skipped

@@ -1,9 +1,10 @@
-"""`action-contract check`: run the contract against a handler and report; exit 0, 1 or 2."""
+"""`action-contract check`: run the contract against a handler and report; exit 0, 1, 2 or 130 (interrupted)."""
 
 from __future__ import annotations
 
 import json
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,10 +20,12 @@ from .._render._junit import render_junit
 from .._render._text import Progress, render_json, render_text
 from .._run._checks import registered_checks
 from .._run._runner import DEFAULT_DATABASE, Settings, run_contract
+from .._run._workers import worker_count
 from .._send._in_process import app_target
 from .._send._targets import DEFAULT_MAX_BODY, HttpTarget, Target
 from ._common import (
     EXIT_ERROR,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_VIOLATIONS,
     _app_kind_option,
@@ -34,6 +37,7 @@ from ._common import (
     _scalar_option,
     _url_option,
 )
+from ._signals import stopping_on_signals
 
 __all__ = ["check"]
 
@@ -146,6 +150,20 @@ def _check_names() -> str:
     metavar="FILE",
     help="The examples file the mock reads: its `inputs:` lists are known-good inputs, sent first and mutated.",
 )
+@click.option(
+    "--workers",
+    default="auto",
+    show_default=True,
+    metavar="N|auto",
+    help="Requests in flight at once; auto adapts to the handler (4 at first, 3 to 16). Same seed, same findings.",
+)
+@click.option(
+    "--shrink-time",
+    default=10.0,
+    show_default=True,
+    type=click.FloatRange(min=0),
+    help="Seconds each failure may spend being shrunk; past it the smallest request so far is reported.",
+)
 def check(
     path: str,
     url: str | None,
@@ -180,6 +198,8 @@ def check(
     wait_for_restart: float = 0.0,
     max_reply_mb: int = DEFAULT_MAX_BODY // 2**20,
     examples_file: str | None = None,
+    workers: str = "auto",
+    shrink_time: float = 10.0,
 ) -> None:
     """Check that the handlers of PATH's actions keep their contract with Hasura.
 
@@ -195,7 +215,12 @@ def check(
     envelope (an unknown field, a wrong action name, missing session variables), a flaky failure and a
     reply over --max-reply-mb are warnings (--adversarial-strict makes the first errors).
 
-    Exit codes: 0 the contract holds (warnings allowed), 1 errors found, 2 usage or metadata errors.
+    Groups of requests run concurrently (--workers). Against a slow handler a run takes at most about
+    actions x (3 timeouts + --shrink-time): 3 timeouts in a row end an action's exploration. Ctrl-C stops
+    sending, waits for the requests in flight, and reports what ran (and writes the report files).
+
+    Exit codes: 0 the contract holds (warnings allowed), 1 errors found, 2 usage or metadata errors, 3 a
+    bug in action-contract, 130 interrupted.
     """
     if sum(map(bool, (url, app, use_mock))) > 1:
         raise click.UsageError("pass only one of --url, --app and --mock")
@@ -230,6 +255,8 @@ def check(
             adversarial_strict=adversarial_strict,
             wait_for_restart=wait_for_restart,
             inputs=load_inputs(examples_file, catalog) if examples_file else None,
+            workers=worker_count(workers),
+            shrink_time=shrink_time,
         )
         selected = [catalog.action(name) for name in actions] or list(catalog)
         # Every variable the calls need, named at once before anything is sent.
@@ -240,8 +267,10 @@ def check(
         elif use_mock:
             target = app_target(MockHandler(catalog, require_secret=True, env=settings.env, cors=False), kind="asgi")
         progress = None if quiet else Progress(sys.stderr)
-        with target:
-            report = run_contract(catalog, target, settings, progress=progress)
+        stop = threading.Event()
+        with target, stopping_on_signals(stop):
+            heartbeat = None if progress is None else progress.heartbeat
+            report = run_contract(catalog, target, settings, progress=progress, heartbeat=heartbeat, stop=stop)
     except (MetadataError, InvalidArgument) as error:
         _exit_with(error)
     report.target = f"app_target({app!r})" if app else "MockHandler(catalog)" if use_mock else "HttpTarget()"
@@ -260,6 +289,9 @@ def check(
         Path(report_html).write_text(render_html(report, catalog=catalog), encoding="utf-8")
     if junit_xml:
         Path(junit_xml).write_text(render_junit(report, catalog=catalog))
+    if report.interrupted:
+        click.echo("interrupted: the report above covers what ran before the stop", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     ran = [r for r in report.results if r.skipped is None]
     if not ran:
         click.echo("nothing was checked: every group was skipped (see the reasons above)", err=True)

@@ -15,7 +15,9 @@ from .._catalog._model import Catalog
 from .._errors import InvalidArgument, MetadataError, Problem
 
 __all__ = [
+    "EXIT_BUG",
     "EXIT_ERROR",
+    "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_VIOLATIONS",
     "_app_kind_option",
@@ -32,6 +34,8 @@ __all__ = [
 ]
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_ERROR = 0, 1, 2
+#: A bug in action-contract (an exception nobody expected), and a run stopped by Ctrl-C or SIGTERM.
+EXIT_BUG, EXIT_INTERRUPTED = 3, 130
 
 #: A name a {{NAME}} template can use: what a shell accepts as an environment variable.
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

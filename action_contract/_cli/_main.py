@@ -1,6 +1,7 @@
 """The `action-contract` command line: parse arguments, call the library, render; nothing else.
 
-Exit codes: 0 the contract holds (or the metadata is valid), 1 violations, 2 usage or metadata errors.
+Exit codes: 0 the contract holds (or the metadata is valid), 1 violations, 2 usage or metadata errors,
+3 a bug in action-contract (with the traceback and a request to report it), 130 interrupted.
 Each command lives in a module of its own, imported only when the command runs (or shows its help), so
 `action-contract --help` does not load the library.
 """
@@ -8,11 +9,18 @@ Each command lives in a module of its own, imported only when the command runs (
 from __future__ import annotations
 
 import importlib
+import sys
 import textwrap
+import traceback
+from typing import Any
 
 import click
 
 __all__ = ["COMMANDS", "main"]
+
+#: Exit codes click does not give (the others are in `_common`, which loads the library).
+EXIT_BUG = 3
+EXIT_INTERRUPTED = 130
 
 #: name -> (module in this package, one-line help shown by `action-contract --help`).
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -36,7 +44,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 class _LazyGroup(click.Group):
-    """Commands imported when they run; the group's own help lists them from `COMMANDS`."""
+    """Commands imported when they run; the group's own help lists them from `COMMANDS`. It also gives the
+    exit codes click does not: 130 on Ctrl-C, 3 for a bug of our own."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
@@ -53,6 +62,20 @@ class _LazyGroup(click.Group):
         rows = [(name, _short(COMMANDS[name][1], limit)) for name in sorted(COMMANDS)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            # Click would print "Aborted!" and exit 1, the code of violations.
+            click.echo("\ninterrupted", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception:
+            click.echo(traceback.format_exc(), err=True, nl=False)
+            click.echo("this is a bug in action-contract; please report it with this output", err=True)
+            sys.exit(EXIT_BUG)
 
 
 def _short(text: str, limit: int) -> str:

@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import statistics
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from .._catalog._model import Catalog
 from .._run._checks import registered_checks
 from .._run._report import Failure, GroupResult, Report
+from .._run._workers import RunStatus
 from .._send._response import ActionResponse
 from ._coverage import coverage_lines
 from ._redact import redact_data, redact_text, secret_values
@@ -26,6 +28,9 @@ _BODY_TEXT = 1200
 _BODY_JSON = 64 * 1024
 
 
+_BEAT = 5.0  # seconds between progress lines off a terminal
+
+
 class Progress:
     """Live progress per action: a redrawn line on a terminal, one plain line per group in CI."""
 
@@ -33,6 +38,8 @@ class Progress:
         self.stream = stream or sys.stderr
         self.live = self.stream.isatty() if live is None else live
         self._drawn = 0
+        self._beat = time.monotonic()
+        self._noted = False
 
     def __call__(self, result: GroupResult, done: bool) -> None:
         if result.skipped is not None:
@@ -53,6 +60,21 @@ class Progress:
         self._draw(
             f"{result.action} · {result.group} · {result.cases} cases · {result.elapsed:.2f}s · {mark}", end=True
         )
+
+    def heartbeat(self, status: RunStatus) -> None:
+        """How the run goes: redrawn on a terminal, a line every 5 s elsewhere (CI would print nothing for minutes)."""
+        if status.slow_note is not None and not self._noted:
+            self._noted = True
+            self._draw(f"note: {status.slow_note}", end=True)
+        now = time.monotonic()
+        if not self.live and now - self._beat < _BEAT:
+            return
+        self._beat = now
+        line = (
+            f"… {status.groups_done}/{status.groups} groups · {status.cases} cases · "
+            f"{status.failures} failure{'s' * (status.failures != 1)} · slowest reply {status.slowest:.2f}s"
+        )
+        self._draw(line, end=not self.live)
 
     def _draw(self, line: str, *, end: bool = False) -> None:
         if self.live:
@@ -94,6 +116,7 @@ def render_failure(
     lines = [f"{label} {failure.action} · {finding.check} · {finding.kind}", f"  {finding.title}"]
     lines.append(f"  expected: {finding.expected}")
     lines.append(f"  found:    {finding.found}")
+    lines += [f"  note:     {note}" for note in failure.notes]
     if finding.path:
         lines.append(f"  at:       {finding.path}")
     if failure.hasura_error is not None and failure.graphql is None:  # else the whole GraphQL reply is below
@@ -170,6 +193,10 @@ def render_summary(report: Report) -> str:
         total += f", {len(warnings)} warning{'s' * (len(warnings) != 1)}"
     if skipped:
         total += f", {skipped} group{'s' * (skipped != 1)} skipped"
+    stopped = [f"{r.action} · {r.group}: {r.stopped}" for r in report.results if r.stopped and r.skipped is None]
+    lines += ["", "stopped early:", *(f"  {line}" for line in stopped)] if stopped else []
+    if report.interrupted:
+        total += "; INTERRUPTED: groups not run are marked interrupted"
     total += f" (seed {report.seed}, Hasura {report.hasura_version})" if report.seed is not None else ""
     return "\n".join([*lines, "", total])
 
@@ -278,6 +305,7 @@ def failure_json(
         "request": request_data,
         "response": reply,
         "reproduce": _reproductions(failure, sources, metadata, target, hasura_version, exclude_checks),
+        "notes": list(failure.notes),
     }
     return dict(redact_data(data, secret_values(catalog, request, sources)))
 
@@ -298,6 +326,7 @@ def render_json(report: Report, *, catalog: Catalog | None = None) -> dict[str, 
     metadata = report.source or "metadata"
     return {
         "passed": report.passed,
+        "interrupted": report.interrupted,
         "seed": report.seed,
         "hasura_version": report.hasura_version,
         "elapsed": report.elapsed,
@@ -317,6 +346,8 @@ def render_json(report: Report, *, catalog: Catalog | None = None) -> dict[str, 
                 "elapsed": r.elapsed,
                 "not_run": r.not_run(),
                 "coverage": r.coverage.to_json() if r.coverage is not None else None,
+                "stopped": r.stopped,
+                "interrupted": r.interrupted,
             }
             for r in report.results
         ],

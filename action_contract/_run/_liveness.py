@@ -59,10 +59,10 @@ class Liveness:
         self._last: tuple[ActionRequest, ActionResponse, str, Group] | None = None
         self._gave_up = False
 
-    def send(self, request: ActionRequest, group: Group, wait: float) -> ActionResponse:
+    def send(self, request: ActionRequest, group: Group, wait: float, via: Target | None = None) -> ActionResponse:
         if self.down and not self._back(request, wait):
             return _not_sent(self.death)
-        response = self.target.send(request)
+        response = (via or self.target).send(request)
         failure = response.failure
         if failure is None or failure.kind == "timeout":
             self.answered = True
@@ -107,8 +107,10 @@ class Liveness:
 class WatchedTarget:
     """`target` as one group sends through it: requests pass while its handler is up."""
 
-    def __init__(self, liveness: Liveness, group: Group, wait: float) -> None:
+    def __init__(self, liveness: Liveness, group: Group, wait: float, via: Target | None = None) -> None:
         self.liveness, self.group, self.wait = liveness, group, wait
+        #: What the requests are sent through (a unit's gate in front of the target), when not the target itself.
+        self.via = via
 
     @property
     def inner(self) -> Target:
@@ -117,7 +119,7 @@ class WatchedTarget:
 
     def send(self, request: ActionRequest) -> ActionResponse:
         """The reply, or a stand-in "not sent" failure while the handler is down."""
-        return self.liveness.send(request, self.group, self.wait)
+        return self.liveness.send(request, self.group, self.wait, self.via)
 
     def close(self) -> None:
         """Nothing: the wrapped target belongs to the caller."""
@@ -133,13 +135,20 @@ _LIVENESS: weakref.WeakKeyDictionary[Target, Liveness] = weakref.WeakKeyDictiona
 
 
 def watch(target: Target, group: Group, wait: float = 0.0) -> WatchedTarget:
-    """`target` for `group`, sharing one `Liveness` with every other group sent through the same target."""
+    """`target` for `group`, sharing one `Liveness` with every other group sent through the same target.
+
+    A wrapper that sends on to another target (a `WatchedTarget`, a unit's gate: anything with `inner`) is
+    seen through: the liveness is the innermost target's, and requests still go through the wrapper.
+    """
     if isinstance(target, WatchedTarget):
-        target = target.inner
-    liveness = _LIVENESS.get(target)
+        target = target.via or target.inner
+    innermost = target
+    while not isinstance(innermost, WatchedTarget) and getattr(innermost, "inner", None) is not None:
+        innermost = innermost.inner  # type: ignore[attr-defined]
+    liveness = _LIVENESS.get(innermost)
     if liveness is None:
-        liveness = _LIVENESS[target] = Liveness(target)
-    return WatchedTarget(liveness, group, wait)
+        liveness = _LIVENESS[innermost] = Liveness(innermost)
+    return WatchedTarget(liveness, group, wait, None if innermost is target else target)
 
 
 def begin_run(target: Target) -> None:

@@ -45,6 +45,8 @@ class Failure:
     replay: ActionResponse | None = None
     #: What confirming the failure showed (a flaky replay, a request that passed earlier in the run...).
     note: str = ""
+    #: What to know about how the failure was found, e.g. that shrinking was cut short by its time budget.
+    notes: tuple[str, ...] = ()
 
     @property
     def fatal(self) -> bool:
@@ -88,6 +90,10 @@ class GroupResult:
     checks: tuple[str, ...] = ()
     #: How deep the conforming requests got (share past the handler's rules, reply shapes, enum values).
     coverage: Coverage | None = None
+    #: Why the group's exploration ended before its budget of examples (the handler hangs...), or None.
+    stopped: str | None = None
+    #: True when the run was interrupted (Ctrl-C, SIGTERM) before this group had run in full.
+    interrupted: bool = False
 
     @property
     def passed(self) -> bool:
@@ -118,6 +124,11 @@ class Report:
     source: str | None = None
     #: Python code that rebuilds the target, for the pytest reproduction (`HttpTarget()`, `app_target("m:app")`).
     target: str = "HttpTarget()"
+
+    @property
+    def interrupted(self) -> bool:
+        """True when the run was stopped (Ctrl-C, SIGTERM) before every group had run."""
+        return any(result.interrupted for result in self.results)
 
     @property
     def failures(self) -> list[Failure]:

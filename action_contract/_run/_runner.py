@@ -9,6 +9,7 @@ and `Settings` says how the run behaves.
 from __future__ import annotations
 
 import random
+import threading
 import time
 import zlib
 from collections.abc import Sequence
@@ -19,7 +20,6 @@ from hypothesis import strategies as st
 from .._catalog._inputs import checked_inputs
 from .._catalog._model import Action, Catalog
 from .._errors import InvalidArgument
-from .._executor._via_graphql import GraphQLRoute
 from .._generate._action_request import ActionRequest, handler_url
 from .._generate._adversarial import adversarial_requests, applicable_violations
 from .._generate._profiles import HasuraProfile
@@ -30,15 +30,20 @@ from .._generate._violations import VIOLATIONS
 from .._send._targets import DEFAULT_APP_BASE_URL, Target
 from ._case import GROUPS, Group
 from ._checks import Check, checks_for
-from ._confirm import confirm, known_bases
+from ._confirm import known_bases
 from ._coverage import coverage_of
 from ._exchange import Exchange, Found, Progress
-from ._explore import _database, explore, send_all
+from ._explore import database_of
+from ._gate import ActionGate
 from ._liveness import begin_run
+from ._pool import Heartbeat, run_units
 from ._replay import store_inputs, stored_inputs
 from ._report import Failure, GroupResult, Report
 from ._settings import DEFAULT_DATABASE, Settings
+from ._settle import settle, worst_case
+from ._shards import GroupPlan, GroupRun, warm
 from ._steer import steering
+from ._workers import Workers
 
 __all__ = ["DEFAULT_DATABASE", "Settings", "check_request", "planned_groups", "run_contract", "run_group"]
 
@@ -69,9 +74,19 @@ def planned_groups(action: Action, settings: Settings) -> list[tuple[Group, str 
 
 
 def run_contract(
-    catalog: Catalog, target: Target, settings: Settings | None = None, *, progress: Progress | None = None
+    catalog: Catalog,
+    target: Target,
+    settings: Settings | None = None,
+    *,
+    progress: Progress | None = None,
+    heartbeat: Heartbeat | None = None,
+    stop: threading.Event | None = None,
 ) -> Report:
-    """Run every check against every selected action of `catalog` through `target`."""
+    """Run every check against every selected action of `catalog` through `target`.
+
+    Groups and their shards run concurrently (`Settings.workers`). `heartbeat` gets the run's status about
+    twice a second; setting `stop` (on Ctrl-C) ends the run early with the groups not run marked interrupted.
+    """
     settings = settings or Settings()
     checked_inputs(catalog, settings.inputs)  # a wrong action name or input stops the run before it starts
     seed = _run_seed(settings)
@@ -81,24 +96,49 @@ def run_contract(
     report = Report(seed=seed, hasura_version=profile.label, options=settings.report_options(), source=catalog.source)
     checks = checks_for(settings.exclude_checks)
     begin_run(target)
-    reported: set[tuple[str, str, str]] = set()
+    workers = Workers(settings.workers, stop)
+    # Conforming groups first, then the others: adversarial and secret requests are built on conforming ones
+    # that passed (so the broken rule is all that is wrong), and which passed must not depend on timing.
+    planned: list[tuple[Action, ActionGate, dict[Group, GroupResult | GroupRun | None]]] = []
     for action in actions:
-        unreachable: str | None = None
+        gate = ActionGate()
+        entries: dict[Group, GroupResult | GroupRun | None] = {}
         for group, skipped in planned_groups(action, settings):
-            if skipped is None and unreachable is not None:
-                skipped = f"not sent: the handler never answered ({unreachable})"
             if skipped is not None:
                 result = GroupResult(action=action.name, group=group, skipped=skipped)
-                report.results.append(result)
+                entries[group] = result
                 if progress is not None:
                     progress(result, True)
-                continue
-            result = _run(catalog, action, group, target, settings, checks, seed, progress)
+            elif group == "conforming":
+                entries[group] = _group_run(catalog, action, group, target, settings, checks, seed, workers, gate)
+            else:
+                entries[group] = None  # built once the conforming groups have run
+        planned.append((action, gate, entries))
+    slow = lambda: worst_case(actions, settings)  # noqa: E731
+    finished: dict[tuple[str, Group], GroupResult] = {}
+    for stage in ("conforming", "others"):
+        runs: list[tuple[str, Group, GroupRun]] = []
+        for action, gate, entries in planned:
+            for group, entry in entries.items():
+                if stage == "others" and entry is None:
+                    entry = entries[group] = _group_run(
+                        catalog, action, group, target, settings, checks, seed, workers, gate
+                    )
+                if isinstance(entry, GroupRun) and (group == "conforming") == (stage == "conforming"):
+                    runs.append((action.name, group, entry))
+        results = run_units([run for _, _, run in runs], workers, progress, heartbeat, slow)
+        finished.update({(name, group): result for (name, group, _), result in zip(runs, results, strict=True)})
+    reported: set[tuple[str, str, str]] = set()
+    for action, gate, entries in planned:
+        ordered = [
+            entry if isinstance(entry, GroupResult) else finished[(action.name, group)]
+            for group, entry in entries.items()
+        ]
+        for result in settle(ordered, gate):
             # One failure per (action, check, kind) across groups too: error_object reads them all.
             result.failures = [f for f in result.failures if f.key not in reported]
             reported.update(f.key for f in result.failures)
             report.results.append(result)
-            unreachable = unreachable or result.unreachable
     report.elapsed = time.perf_counter() - started
     return report
 
@@ -121,9 +161,10 @@ def run_group(
     skipped = plan[group]
     if skipped is not None:
         return GroupResult(action=action.name, group=group, skipped=skipped)
-    return _run(
-        catalog, action, group, target, settings, checks_for(settings.exclude_checks), _run_seed(settings), progress
-    )
+    workers, gate = Workers(settings.workers), ActionGate()
+    checks = checks_for(settings.exclude_checks)
+    run = _group_run(catalog, action, group, target, settings, checks, _run_seed(settings), workers, gate)
+    return settle(run_units([run], workers, progress, None), gate)[0]
 
 
 def check_request(
@@ -163,7 +204,7 @@ def _run_seed(settings: Settings) -> int | None:
     return None if settings.derandomize else random.getrandbits(32)
 
 
-def _run(
+def _group_run(
     catalog: Catalog,
     action: Action,
     group: Group,
@@ -171,80 +212,53 @@ def _run(
     settings: Settings,
     checks: list[Check],
     seed: int | None,
-    progress: Progress | None,
-) -> GroupResult:
-    started = time.perf_counter()
+    workers: Workers,
+    gate: ActionGate,
+) -> GroupRun:
     base_url = _base_url(catalog, action, settings)
-    route = None
-    if settings.via_graphql and group == "conforming":
-        route = GraphQLRoute(
-            catalog, action, target, settings.profile, base_url=base_url, env=settings.env, timeout=settings.timeout
-        )
-    exchange = Exchange(catalog, action, group, target, settings, checks, progress, route)
-    try:
-        return _run_exchange(exchange, catalog, action, group, settings, seed, progress, base_url, started)
-    finally:
-        if route is not None:
-            route.close()
-
-
-def _run_exchange(
-    exchange: Exchange,
-    catalog: Catalog,
-    action: Action,
-    group: Group,
-    settings: Settings,
-    seed: int | None,
-    progress: Progress | None,
-    base_url: str | None,
-    started: float,
-) -> GroupResult:
     options: dict[str, Any] = {
         "catalog": catalog,
-        "hasura_version": exchange.profile,
+        "hasura_version": settings.profile,
         "base_url": base_url,
         "env": settings.env,
         "session": settings.session,
         "client_headers": settings.client_headers,
     }
-    found: Found = {}
+    fixed: list[ActionRequest]
     # Broken requests are built on conforming ones that passed in this run: the rule is then all that is wrong.
-    bases = known_bases(exchange, accepted=group == "secret")
+    bases = known_bases(Exchange(catalog, action, group, target, settings, checks, None), accepted=group == "secret")
     if group == "conforming":
         generation = prepare_generation(action, **options)
-        seeds = Seeds(checked_inputs(catalog, settings.inputs).get(action.name, ()))
-        database = None if settings.derandomize else _database(settings.database)
+        known = checked_inputs(catalog, settings.inputs).get(action.name, ())
+        database = None if settings.derandomize else database_of(settings.database)
         replayed = stored_inputs(database, catalog, action)
-        first = known_requests(generation, seeds.known) + known_requests(generation, replayed, known_good=False)
-        send_all(exchange, first + edge_requests(action, **options), found)
-        strategy = seeded_requests(generation, seeds)
-        exchange.observers.append(steering(seeds, exchange.cases))
-        count = settings.examples
+        first = known_requests(generation, Seeds(known).known) + known_requests(generation, replayed, known_good=False)
+        fixed = first + edge_requests(action, **options)
+
+        def per_shard(exchange: Exchange) -> st.SearchStrategy[ActionRequest]:
+            # Each shard steers by the successes it met itself: what it draws never hangs on another's timing.
+            seeds = Seeds(known)
+            exchange.observers.append(steering(seeds, exchange.cases))
+            return seeded_requests(generation, seeds)
+
+        def after(summary: Exchange, found: Found) -> None:
+            summary.result.coverage = coverage_of(catalog, action, summary.cases)
+            store_inputs(database, catalog, action, found.values(), replayed)
+
+        strategy = warm(seeded_requests(generation, Seeds(known)), group)
+        plan = GroupPlan(fixed, strategy, settings.examples, per_shard=per_shard, after=after)
     elif group == "adversarial":
         rules = [rule for rule in applicable_violations(action, **options) if rule in _ADVERSARIAL_RULES]
         # Every rule once first: drawn at random, 50 requests would miss a few of 20 rules.
-        send_all(exchange, _one_per_rule(action, rules, {**options, "bases": bases}, seed), found)
-        strategy = adversarial_requests(action, violations=rules, bases=bases, **options)
-        count = settings.adversarial_examples
+        fixed = _one_per_rule(action, rules, {**options, "bases": bases}, seed)
+        strategy = warm(adversarial_requests(action, violations=rules, bases=bases, **options), group)
+        plan = GroupPlan(fixed, strategy, settings.adversarial_examples)
     else:
-        strategy = adversarial_requests(action, violations=_SECRET_RULES, bases=bases, **options)
-        count = settings.secret_examples
-    if count > 0 and exchange.unreachable is None:
-        explore(exchange, strategy, count, settings, seed, found, catalog)
-    if group == "conforming" and exchange.unreachable is None:
-        for failure in exchange.action_failures([c for c in exchange.checks if c.scope == "action"]):
-            found.setdefault(failure.key, failure)
-        exchange.result.coverage = coverage_of(catalog, action, exchange.cases)
-        store_inputs(database, catalog, action, found.values(), replayed)
-    result = exchange.result
-    result.seed = seed
-    if exchange.unreachable is not None:
-        result.unreachable = exchange.unreachable.detail
-    result.failures = confirm(list(found.values()), exchange)
-    result.elapsed = time.perf_counter() - started
-    if progress is not None:
-        progress(result, True)
-    return result
+        strategy = warm(adversarial_requests(action, violations=_SECRET_RULES, bases=bases, **options), group)
+        plan = GroupPlan([], strategy, settings.secret_examples)
+    return GroupRun(
+        catalog, action, group, target, settings, checks, seed, plan=plan, workers=workers, gate=gate, base_url=base_url
+    )
 
 
 def _one_per_rule(

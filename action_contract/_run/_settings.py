@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from hypothesis.database import ExampleDatabase
 
@@ -67,6 +67,11 @@ class Settings:
     #: Known-good `input` objects by action name (`--examples-file`): sent first, seeds of generation,
     #: and `accepts_valid` fails when the handler refuses one.
     inputs: KnownInputs | None = field(default=None, hash=False)
+    #: Requests in flight at once (`--workers`): a number (1 is strictly sequential), or "auto": 4 at first,
+    #: then between 3 and 16 as the handler's replies suggest. Same seed, same requests and findings for any value.
+    workers: int | Literal["auto"] = "auto"
+    #: Seconds each distinct failure may spend being shrunk (`--shrink-time`); None for no limit.
+    shrink_time: float | None = 10.0
 
     @property
     def profile(self) -> HasuraProfile:

@@ -32,11 +32,16 @@ class EventLoop:
         self._lock = threading.Lock()
 
     def run(self, coro: Coroutine[Any, Any, _T]) -> _T:
-        """Run `coro` on the loop and wait for its result."""
-        if self._thread is None and not _loop_running():
-            with self._lock:
+        """Run `coro` on the loop and wait for its result; callers in several threads share the loop."""
+        # One caller at a time drives the loop in its own thread (the fastest way). A second caller arriving
+        # meanwhile (concurrent runs) moves the loop to a thread of its own for good, where every caller's
+        # coroutine runs concurrently with the others.
+        if self._thread is None and not _loop_running() and self._lock.acquire(blocking=False):
+            try:
                 if self._thread is None:
                     return self._get().run_until_complete(coro)
+            finally:
+                self._lock.release()
         with self._lock:
             if self._thread is None:
                 loop = self._get()
@@ -103,34 +108,44 @@ def _loop_running() -> bool:
 
 
 class Worker:
-    """A daemon thread for blocking calls, so a call past its deadline can be abandoned; a new thread replaces it."""
+    """Daemon threads for blocking calls, so a call past its deadline can be abandoned; one thread per call in
+    flight (idle ones are reused), and a new thread replaces an abandoned one."""
 
     def __init__(self, name: str) -> None:
         self._name = name
-        self._queue: queue.SimpleQueue[tuple[Callable[[], Any], concurrent.futures.Future[Any]] | None] | None = None
+        self._idle: list[queue.SimpleQueue[_Job | None]] = []
+        self._lock = threading.Lock()
 
     def submit(self, function: Callable[[], _T], timeout: float) -> concurrent.futures.Future[_T] | None:
         """The finished future of `function()`, or None when it is still running after `timeout` seconds."""
-        if self._queue is None:
-            self._queue = queue.SimpleQueue()
-            threading.Thread(target=_serve, args=(self._queue,), name=self._name, daemon=True).start()
+        with self._lock:
+            jobs = self._idle.pop() if self._idle else None
+        if jobs is None:
+            jobs = queue.SimpleQueue()
+            threading.Thread(target=_serve, args=(jobs,), name=self._name, daemon=True).start()
         future: concurrent.futures.Future[_T] = concurrent.futures.Future()
-        self._queue.put((function, future))
+        jobs.put((function, future))
         done, _ = concurrent.futures.wait([future], timeout=max(timeout, 0.0))
         if done:
+            with self._lock:
+                self._idle.append(jobs)
             return future
-        # Daemon, so a call that never ends cannot keep the interpreter from exiting.
-        self.close()
+        # Daemon, so a call that never ends cannot keep the interpreter from exiting; it ends after its call.
+        jobs.put(None)
         return None
 
     def close(self) -> None:
-        """Let the thread end once its current call (if any) returns."""
-        if self._queue is not None:
-            self._queue.put(None)
-            self._queue = None
+        """Let the threads end once their current call (if any) returns."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for jobs in idle:
+            jobs.put(None)
 
 
-def _serve(jobs: queue.SimpleQueue[tuple[Callable[[], Any], concurrent.futures.Future[Any]] | None]) -> None:
+_Job = tuple[Callable[[], Any], concurrent.futures.Future[Any]]
+
+
+def _serve(jobs: queue.SimpleQueue[_Job | None]) -> None:
     while (job := jobs.get()) is not None:
         function, future = job
         if future.set_running_or_notify_cancel():

@@ -9,9 +9,9 @@ a call can fail becomes a `TransportFailure` carrying the text Hasura's http-cli
 The in-process targets (`AppTarget`, `CallableTarget`, `app_target`) live in `_in_process` and build
 their replies and failures with the helpers here.
 
-`request.timeout` (the action's `timeout`) is the deadline of every call. Hasura applies it to the
-response headers only (§5); we also stop a body that is still arriving at the deadline, so one
-endless reply cannot hang the run.
+`request.timeout` (the action's `timeout`) is the total deadline of every call, from the moment it is sent:
+connect, status line, headers and body together (http-client's response timeout, contract §5), so a handler
+that drips its headers or its body cannot hold a run (or `serve`) past it.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import httpx
 
 from .._errors import InvalidArgument
 from .._generate._action_request import ActionRequest
+from ._deadline import bound_calls, call_deadline
 from ._response import ActionResponse, Headers, TransportFailure, TransportKind
 
 __all__ = [
@@ -69,6 +70,10 @@ _TargetT = TypeVar("_TargetT", bound="Target")
 _ClientT = TypeVar("_ClientT", httpx.Client, httpx.AsyncClient)
 
 
+#: Calls retried on stale keep-alive connections before the failure stands (more than the pool can hold).
+_MAX_STALE = 32
+
+
 class Target(Protocol):
     """Where requests go: `send` returns the reply or a `TransportFailure` and never raises for the handler's doing."""
 
@@ -95,20 +100,27 @@ class HttpTarget(Target):
         self.base_url = absolute(base_url)
         # A 3xx stays a reply for the judge, which rejects it (contract §3.1 item 4). §1.1 notes that http-client
         # follows redirects by default; whether Hasura's manager does is UNVERIFIED.
-        self._client = like_hasura(httpx.Client(follow_redirects=False, verify=verify))
+        self._client = bound_calls(like_hasura(httpx.Client(follow_redirects=False, verify=verify)))
 
     def send(self, request: ActionRequest) -> ActionResponse:
         """POST the request; the reply, or the transport failure Hasura would report."""
         response, reused = self._send_once(request)
-        if reused and response.failure is not None and response.failure.kind in ("no_response", "reset"):
+        tries = 0
+        while reused and response.failure is not None and response.failure.kind in ("no_response", "reset"):
             # A keep-alive connection the handler had closed (uvicorn closes it after an app's exception). Hasura's
-            # http-client retries such a call once on a new connection (`managerRetryableException`: an IOException
-            # or NoResponseDataReceived before the reply's headers, on a reused connection), and so do we.
-            retried, _ = self._send_once(request)
-            if retried.failure is None or retried.failure.kind != "refused":
-                return retried
-            # Nothing listens any more: the first attempt may have been what took the handler down, so its
-            # failure is the one that tells what happened (a dead handler is judged on it, never on "refused").
+            # http-client retries such a call on a new connection (`managerRetryableException`: an IOException
+            # or NoResponseDataReceived before the reply's headers, on a reused connection), and so do we; with
+            # several calls in flight the pool may hold more than one such connection, so we go on while the
+            # failure is on a reused one (a fresh connection that fails is the handler's answer).
+            tries += 1
+            retried, reused = self._send_once(request)
+            if retried.failure is not None and retried.failure.kind == "refused":
+                # Nothing listens any more: the first attempt may have been what took the handler down, so its
+                # failure is the one that tells what happened (a dead handler is judged on it, never on "refused").
+                break
+            response = retried
+            if tries >= _MAX_STALE:
+                break
         return response
 
     def _send_once(self, request: ActionRequest) -> tuple[ActionResponse, bool]:
@@ -125,14 +137,17 @@ class HttpTarget(Target):
 
         try:
             url = resolve(url, self.base_url)
-            with self._client.stream(
-                request.method,
-                url,
-                headers=wire(request.headers),
-                content=request.body,
-                timeout=timeouts,
-                extensions={"trace": trace},
-            ) as response:
+            with (
+                call_deadline(deadline),
+                self._client.stream(
+                    request.method,
+                    url,
+                    headers=wire(request.headers),
+                    content=request.body,
+                    timeout=timeouts,
+                    extensions={"trace": trace},
+                ) as response,
+            ):
                 headers = True
                 if time.perf_counter() > deadline:
                     return failed(start, timed_out(request.timeout)), False

@@ -1,0 +1,78 @@
+"""`run_units`: every unit of work of a run's groups on one thread pool, with progress and a clean stop.
+
+The calling thread waits, wakes twice a second to report progress, starts a group's shrinking once its units
+have all explored, and finishes each group (merges its units, runs the whole-action checks) as its last unit
+ends. On Ctrl-C the caller sets `Workers.stop`: units not yet started return at once, units in flight end after
+their current request, and every group comes back (those not run marked interrupted).
+An exception in a unit is a bug of ours: the others are stopped and it is raised.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+from collections.abc import Callable, Sequence
+
+from ._exchange import Progress
+from ._report import GroupResult
+from ._shards import GroupRun
+from ._workers import RunStatus, Workers
+
+__all__ = ["Heartbeat", "run_units"]
+
+Heartbeat = Callable[[RunStatus], None]
+
+_TICK = 0.5  # seconds between progress callbacks while units run
+_SLOW = 1.0  # a reply this slow (or a request waiting this long) prints the run's worst-case bound
+
+
+def run_units(
+    runs: Sequence[GroupRun],
+    workers: Workers,
+    progress: Progress | None,
+    heartbeat: Heartbeat | None,
+    slow_note: Callable[[], str | None] | None = None,
+) -> list[GroupResult]:
+    """Run every unit of `runs` with `workers.threads` threads; the groups' results in the order of `runs`."""
+    results: list[GroupResult | None] = [None] * len(runs)
+    left = [len(run.units) for run in runs]
+    status = workers.status
+    status.groups += len(runs)  # a run may call this twice (conforming groups first, then the others)
+
+    def finish(index: int) -> None:
+        result = results[index] = runs[index].result()
+        status.groups_done += 1
+        if progress is not None:
+            progress(result, True)
+
+    for index, run in enumerate(runs):
+        if not run.units:
+            finish(index)
+    pool = concurrent.futures.ThreadPoolExecutor(workers.threads, thread_name_prefix="action-contract")
+    try:
+        pending = {pool.submit(unit): index for index, run in enumerate(runs) for unit in run.units}
+        while pending:
+            done, _ = concurrent.futures.wait(pending, timeout=_TICK, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                index = pending.pop(future)
+                future.result()  # a unit's own exception is a bug: stop the others and raise it
+                left[index] -= 1
+                if left[index] == 0:
+                    more = runs[index].shrink_units()
+                    pending.update({pool.submit(unit): index for unit in more})
+                    left[index] = len(more)
+                    if not more:
+                        finish(index)
+            if heartbeat is not None:
+                done_failures = sum(len([f for f in r.failures if f.fatal]) for r in results if r is not None)
+                running = sum(run.found_so_far() for i, run in enumerate(runs) if results[i] is None)
+                status.failures = done_failures + running
+                slow = max(status.slowest, workers.longest_wait()) >= _SLOW
+                if status.slow_note is None and slow_note is not None and slow:
+                    status.slow_note = slow_note()
+                heartbeat(status)
+    except BaseException:
+        workers.stop.set()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return [result for result in results if result is not None]
