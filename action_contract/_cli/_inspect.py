@@ -154,7 +154,7 @@ def example(
     if chosen:  # after the requests are built: an error is not followed by a seed that made nothing
         click.echo(f"seed: {seed} (pass --seed {seed} to get the same requests again)", err=True)
     for request in requests:
-        click.echo(json.dumps(request.to_json(), ensure_ascii=False))
+        click.echo(_one_line(json.dumps(request.to_json(), ensure_ascii=False)))
 
 
 def render_summary(catalog: Catalog) -> str:
@@ -248,3 +248,13 @@ def _catalog_json(catalog: Catalog) -> dict[str, Any]:
         "custom_types": {t.name: _type_row(t)[0] for t in catalog.custom_types()},
         "problems": [_problem_json(p) for p in catalog.warnings],
     }
+
+
+#: Characters that `str.splitlines` and many line readers take for a line break, escaped in JSON lines
+#: (generated strings carry them on purpose) so that each request stays on one line.
+_BREAKS = {c: f"\\u{ord(c):04x}" for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+
+
+def _one_line(text: str) -> str:
+    """JSON text with the line-breaking characters inside its strings escaped (JSON allows it)."""
+    return text.translate(str.maketrans(_BREAKS))
