@@ -252,9 +252,9 @@ def _catalog_json(catalog: Catalog) -> dict[str, Any]:
 
 #: Characters that `str.splitlines` and many line readers take for a line break, escaped in JSON lines
 #: (generated strings carry them on purpose) so that each request stays on one line.
-_BREAKS = {c: f"\\u{ord(c):04x}" for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"}
+_BREAKS = str.maketrans({c: f"\\u{ord(c):04x}" for c in "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"})
 
 
 def _one_line(text: str) -> str:
     """JSON text with the line-breaking characters inside its strings escaped (JSON allows it)."""
-    return text.translate(str.maketrans(_BREAKS))
+    return text.translate(_BREAKS)
