@@ -4,8 +4,9 @@ Every command of README.md and docs/tutorial.md, and every `$ command` of a cons
 is run as written, in order, in a temporary directory that
 holds the repository's fixtures/ (so the Hypothesis example database and reports land there, not in the
 clone), and its output is compared with the one printed below it. In the printed output a line `...` stands
-for any number of lines, and durations and seeds may differ. `mock` and `serve` are started on a free port
-(they stay up until the next server or the end of the page), and `curl` lines are sent to them. Installs
+for any number of lines, and durations, seeds and (on a failing run) case counts may differ. `mock` and
+`serve` are started on a free port (they stay up until the next server or the end of the page), and `curl`
+lines are sent to them. Installs
 are not run here: they must be the ones .ci/run runs, which installs from scratch.
 
 Every `action-contract` command anywhere in the manual must parse against the real command line. The pages
@@ -88,11 +89,17 @@ def console_steps(path: Path) -> list[Step]:
 
 
 def _normalised(lines: list[str]) -> list[str]:
-    """Lines without what changes from run to run: durations, seeds, the width of pytest's rules."""
+    """Lines without what changes from run to run: durations, seeds, the width of pytest's rules.
+
+    On a line that reports failures the number of cases is left out too: it counts the requests shrinking
+    sent, which Hypothesis's shrinker decides and which changes between its releases.
+    """
     out = []
     for line in lines:
         line = re.sub(r"\b\d+(\.\d+)?\s?(ms|s)\b", "<time>", line.rstrip())
         line = re.sub(r"\(seed \d+", "(seed <seed>", line)
+        if re.search(r"\bfailures?\b", line):
+            line = re.sub(r"\b\d+ cases\b", "<n> cases", line)
         out.append(re.sub(r"={3,}", "===", line))
     while out and not out[-1]:
         out.pop()

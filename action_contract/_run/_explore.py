@@ -72,6 +72,27 @@ def _signal(key: Key) -> type[_Found]:
         return signal
 
 
+class _Drawn:
+    """A drawn request as Hypothesis holds it: printed as one short word, never walked into.
+
+    Hypothesis prints the failing example before its final replay and describes each `.map` lambda met on the
+    way by parsing its source with `ast.parse`, which on CPython 3.11 fails with "AST constructor recursion
+    depth mismatch" when threads parse at once (python/cpython#106905). Our reports print the request
+    themselves, so Hypothesis need not look inside; `_repr_pretty_` comes before its own printers.
+    """
+
+    __slots__ = ("request",)
+
+    def __init__(self, request: ActionRequest) -> None:
+        self.request = request
+
+    def __repr__(self) -> str:
+        return "request"
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text("request")
+
+
 def send_all(exchange: Exchange, requests: Sequence[ActionRequest], found: Found) -> None:
     for request in requests:
         for failure in exchange.execute(request):
@@ -116,6 +137,9 @@ class _Round:
         if known is None or len(pick.request.body) <= len(known.request.body):
             self.smallest[pick.key] = pick
         raise _signal(pick.key)(pick)
+
+    def play(self, drawn: _Drawn) -> None:
+        self.case(drawn.request)
 
     def run(self, test: Any) -> None:
         try:
@@ -228,7 +252,7 @@ def _prepare(
     exchange: Exchange,
     catalog: Catalog,
 ) -> Any:
-    test: Any = given(strategy)(game.case)
+    test: Any = given(strategy.map(_Drawn))(game.play)
     if seed is not None:
         test = hypothesis_seed(zlib.crc32(f"{seed}:{where}".encode()))(test)
     elif settings.derandomize:
