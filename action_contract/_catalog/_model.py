@@ -168,10 +168,15 @@ class InputObjectType:
     name: str
     fields: tuple[Field, ...]
     description: str | None = None
+    #: The fields by name: `field` is called for every field of every reply judged and shaped.
+    _by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {f.name: f for f in reversed(self.fields)})
 
     def field(self, name: str) -> Field | None:
         """The field called `name`, or None."""
-        return next((f for f in self.fields if f.name == name), None)
+        return self._by_name.get(name)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -193,10 +198,15 @@ class ObjectType:
     fields: tuple[Field, ...]
     relationships: tuple[Relationship, ...] = ()
     description: str | None = None
+    #: The fields by name: `field` is called for every field of every reply judged and shaped.
+    _by_name: Mapping[str, Field] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {f.name: f for f in reversed(self.fields)})
 
     def field(self, name: str) -> Field | None:
         """The field called `name`, or None."""
-        return next((f for f in self.fields if f.name == name), None)
+        return self._by_name.get(name)
 
 
 NamedType: TypeAlias = ScalarType | EnumType | InputObjectType | ObjectType
