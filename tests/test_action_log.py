@@ -280,3 +280,26 @@ def test_unwritable_places_are_refused(tmp_path: Path) -> None:
         open_action_log(read_only)
     with pytest.raises(InvalidArgument, match="unable to open database file; pass --state with a file in a folder"):
         open_action_log(locked / "state.db")
+
+
+def test_the_memory_log_keeps_every_pending_entry_and_the_newest_finished_ones() -> None:
+    with ActionLog(max_finished=3) as log:
+        entries = [record(log, n=n) for n in range(8)]
+        for entry in log.claim(5):
+            log.complete(entry.id, {"n": entry.input_payload["input"]["n"]})
+        # 5 finished, 3 kept (the newest); the 3 still `created` are never dropped.
+        assert [e.id for e in log.entries()] == [e.id for e in entries[2:]]
+        assert log.get(entries[0].id) is None and log.get(entries[4].id).status == "completed"  # type: ignore[union-attr]
+        assert log.pending() == 3
+        claimed = log.claim(10)
+        assert [e.id for e in claimed] == [e.id for e in entries[5:]] and log.pending() == 3
+        log.release()
+        assert [e.id for e in log.claim(2)] == [e.id for e in entries[5:7]]
+        for entry in claimed:
+            log.fail(entry.id, {"error": "x"})
+        assert log.pending() == 0 and len(log.entries()) == 3
+
+
+def test_a_negative_bound_is_refused() -> None:
+    with pytest.raises(InvalidArgument, match="max_finished of 0 or more"):
+        ActionLog(max_finished=-1)

@@ -4,10 +4,13 @@ An asynchronous mutation only records its call and returns the id; a worker late
 rows, marks them `processing`, calls the handler and stores `completed` + response_payload or `error` +
 errors. There are no retries; rows still `processing` at a graceful shutdown go back to `created` and are
 called again after the restart. The log lives in memory, or in a SQLite file so a restart loses nothing.
+In memory it keeps every pending entry and the `MAX_FINISHED` most recently finished ones (a long session of
+`serve` must not grow without bound); the file keeps everything, as Hasura's table does.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sqlite3
@@ -22,7 +25,10 @@ from typing import Any, Literal, cast
 
 from .._errors import InvalidArgument
 
-__all__ = ["ActionLog", "ActionLogEntry", "open_action_log"]
+__all__ = ["MAX_FINISHED", "ActionLog", "ActionLogEntry", "open_action_log"]
+
+#: Finished (`completed` or `error`) entries the in-memory log keeps; older ones are dropped, oldest first.
+MAX_FINISHED = 10_000
 
 Status = Literal["created", "processing", "completed", "error"]
 
@@ -92,13 +98,19 @@ def _loads(text: str | None) -> Any:
 class ActionLog:
     """Where asynchronous action calls are kept: in memory, or in a SQLite file that survives a restart."""
 
-    def __init__(self, path: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, path: str | os.PathLike[str] | None = None, *, max_finished: int = MAX_FINISHED) -> None:
         """Open the log in memory (None or ":memory:") or in the SQLite file `path`, created when missing."""
+        if max_finished < 0:
+            raise InvalidArgument(f"expected max_finished of 0 or more, found {max_finished!r}")
         # One lock around every operation: the worker thread and request threads share the log.
         self._lock = threading.Lock()
+        # In memory: every entry in insertion order, and the ids by status (dicts keep their order), so that
+        # claiming, counting what is pending and dropping the oldest finished entry never scan the log.
         self._entries: dict[str, ActionLogEntry] = {}
-        self._order: list[str] = []
-        self._cursor = 0  # no entry before _order[_cursor] is `created`, so claim() starts here
+        self._created: dict[str, None] = {}
+        self._processing: set[str] = set()
+        self._finished: dict[str, None] = {}
+        self.max_finished = max_finished
         name = None if path is None else os.fspath(path)
         self._db = None if name is None or name == ":memory:" else _open_sqlite(name)
         #: The SQLite file, or None in memory.
@@ -127,7 +139,7 @@ class ActionLog:
         with self._lock:
             if self._db is None:
                 self._entries[entry.id] = entry
-                self._order.append(entry.id)
+                self._created[entry.id] = None
             else:
                 with _transaction(self._db):
                     self._db.execute(
@@ -153,15 +165,11 @@ class ActionLog:
                     )
                 return [replace(_entry(row), status="processing") for row in rows]
             claimed: list[ActionLogEntry] = []
-            i = self._cursor
-            while i < len(self._order) and len(claimed) < limit:
-                entry = self._entries[self._order[i]]
-                if entry.status == "created":
-                    entry = self._entries[entry.id] = replace(entry, status="processing")
-                    claimed.append(entry)
-                i += 1
-            while self._cursor < len(self._order) and self._entries[self._order[self._cursor]].status != "created":
-                self._cursor += 1
+            for id in list(itertools.islice(self._created, limit)):
+                del self._created[id]
+                self._processing.add(id)
+                entry = self._entries[id] = replace(self._entries[id], status="processing")
+                claimed.append(entry)
             return claimed
 
     def complete(self, id: str, response_payload: Any) -> None:
@@ -189,6 +197,13 @@ class ActionLog:
                     errors=_loads(errors_json),
                     response_received_at=at,
                 )
+                self._created.pop(id, None)
+                self._processing.discard(id)
+                self._finished.pop(id, None)
+                self._finished[id] = None
+                while len(self._finished) > self.max_finished:
+                    oldest = next(iter(self._finished))
+                    del self._finished[oldest], self._entries[oldest]
                 return
             with _transaction(self._db):
                 cursor = self._db.execute(
@@ -211,7 +226,7 @@ class ActionLog:
         """All entries (of one action), oldest first."""
         with self._lock:
             if self._db is None:
-                found = (self._entries[id] for id in self._order)
+                found = self._entries.values()
                 return [e for e in found if action_name is None or e.action_name == action_name]
             if action_name is None:
                 rows = self._db.execute("SELECT * FROM hdb_action_log ORDER BY seq")
@@ -225,7 +240,7 @@ class ActionLog:
         """How many entries are `created` or `processing`."""
         with self._lock:
             if self._db is None:
-                return sum(1 for e in self._entries.values() if e.status in ("created", "processing"))
+                return len(self._created) + len(self._processing)
             sql = "SELECT count(*) FROM hdb_action_log WHERE status IN ('created', 'processing')"
             return int(self._db.execute(sql).fetchone()[0])
 
@@ -239,10 +254,11 @@ class ActionLog:
             with _transaction(self._db):
                 self._db.execute("UPDATE hdb_action_log SET status = 'created' WHERE status = 'processing'")
             return
-        for id, entry in self._entries.items():
-            if entry.status == "processing":
-                self._entries[id] = replace(entry, status="created")
-        self._cursor = 0  # released entries may sit anywhere before the cursor
+        for id in self._processing:
+            self._entries[id] = replace(self._entries[id], status="created")
+        self._processing.clear()
+        # Claimed oldest first again: back in insertion order among the entries still waiting.
+        self._created = {id: None for id, entry in self._entries.items() if entry.status == "created"}
 
     def close(self) -> None:
         """Release, then close the SQLite connection (no-op in memory); closing twice is harmless."""
@@ -264,9 +280,9 @@ class ActionLog:
         self.close()
 
 
-def open_action_log(path: str | os.PathLike[str] | None = None) -> ActionLog:
+def open_action_log(path: str | os.PathLike[str] | None = None, *, max_finished: int = MAX_FINISHED) -> ActionLog:
     """An ActionLog; raises InvalidArgument with the file and the fix when the SQLite file cannot be used."""
-    return ActionLog(path)
+    return ActionLog(path, max_finished=max_finished)
 
 
 @contextmanager
