@@ -26,7 +26,7 @@ from ._rules import Rejection, check_error_object, check_success, unsupported_ou
 from ._shaping import shape
 from ._transform_reply import transformed_reply
 
-__all__ = ["Verdict", "decode_reply", "judge"]
+__all__ = ["Verdict", "check_supported", "decode_reply", "judge"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,23 +71,29 @@ def judge(
     when the profile's release would refuse the action's output type, so no reply could be judged.
     """
     profile = profile or HasuraProfile()
-    refused = unsupported_output(catalog, action.output_type, profile)
-    if refused is not None:
-        first = _first_supporting(catalog, [action.output_type])
-        every = _first_supporting(catalog, [a.output_type for a in catalog])
-        pick = (
-            f"Hasura {first} is the first release that supports output type {action.output_type}"
-            if first is not None
-            else f"no release supports output type {action.output_type}"
-        )
-        if every is not None:
-            pick += f"; pass --hasura-version {every.lstrip('v').rsplit('.', 1)[0]} or newer for every action here"
-        raise InvalidArgument(f"Hasura {profile.label} refuses action {action.name!r}: {refused}. {pick}")
+    check_supported(catalog, action, profile)
     verdict = _Judge(action, response, profile, catalog, request).run()
     if response.crash is not None:  # an in-process app raised: the 500 says nothing of why, so we do
         explanation = f"{verdict.explanation} Called in-process, {response.crash}.".strip()
         verdict = dataclasses.replace(verdict, explanation=explanation)
     return verdict
+
+
+def check_supported(catalog: Catalog, action: Action, profile: HasuraProfile) -> None:
+    """Raise `InvalidArgument` when `profile`'s release refuses `action`'s output type (naming the fix)."""
+    refused = unsupported_output(catalog, action.output_type, profile)
+    if refused is None:
+        return
+    first = _first_supporting(catalog, [action.output_type])
+    every = _first_supporting(catalog, [a.output_type for a in catalog])
+    pick = (
+        f"Hasura {first} is the first release that supports output type {action.output_type}"
+        if first is not None
+        else f"no release supports output type {action.output_type}"
+    )
+    if every is not None:
+        pick += f"; pass --hasura-version {every.lstrip('v').rsplit('.', 1)[0]} or newer for every action here"
+    raise InvalidArgument(f"Hasura {profile.label} refuses action {action.name!r}: {refused}. {pick}")
 
 
 _UNREACHED = "Start the handler, or send to where it runs with --url (or call a Python app in-process with --app)."

@@ -27,6 +27,7 @@ from .._generate._requests import edge_requests, prepare_generation
 from .._generate._sampling import draw_examples
 from .._generate._seeds import Seeds, known_requests, seeded_requests
 from .._generate._violations import VIOLATIONS
+from .._hasura._judge import check_supported
 from .._send._targets import DEFAULT_APP_BASE_URL, Target
 from ._case import GROUPS, Group
 from ._checks import Check, checks_for
@@ -93,6 +94,8 @@ def run_contract(
     started = time.perf_counter()
     actions = [catalog.action(name) for name in settings.actions] if settings.actions else list(catalog)
     profile = settings.profile
+    for action in actions:  # before any request, in catalog order: the same error whatever the timing
+        check_supported(catalog, action, profile)
     report = Report(seed=seed, hasura_version=profile.label, options=settings.report_options(), source=catalog.source)
     checks = checks_for(settings.exclude_checks)
     begin_run(target)
@@ -161,6 +164,7 @@ def run_group(
     skipped = plan[group]
     if skipped is not None:
         return GroupResult(action=action.name, group=group, skipped=skipped)
+    check_supported(catalog, action, settings.profile)
     workers, gate = Workers(settings.workers), ActionGate()
     checks = checks_for(settings.exclude_checks)
     run = _group_run(catalog, action, group, target, settings, checks, _run_seed(settings), workers, gate)
