@@ -9,6 +9,7 @@ An exception in a unit is a bug of ours: the others are stopped and it is raised
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import gc
 from collections.abc import Callable, Sequence
@@ -53,8 +54,20 @@ def run_units(
     # out of collections, so the collections only walk what the run itself allocates.
     gc.freeze()
     pool = concurrent.futures.ThreadPoolExecutor(workers.threads, thread_name_prefix="action-contract")
+    # Units wait here until there is room: no more run at once than requests may be in flight. Each unit sends
+    # one request at a time, so this is the same bound, and threads that would only wait for a place in flight
+    # do not generate requests meanwhile, fighting over the GIL with those that send.
+    queued = collections.deque((index, unit) for index, run in enumerate(runs) for unit in run.units)
+    pending: dict[concurrent.futures.Future[None], int] = {}
+
+    def top_up() -> None:
+        room = len(queued) if workers.stop.is_set() else workers.limit  # stopping: the rest return at once
+        while queued and len(pending) < room:
+            index, unit = queued.popleft()
+            pending[pool.submit(unit)] = index
+
     try:
-        pending = {pool.submit(unit): index for index, run in enumerate(runs) for unit in run.units}
+        top_up()
         while pending:
             done, _ = concurrent.futures.wait(pending, timeout=_TICK, return_when=concurrent.futures.FIRST_COMPLETED)
             for future in done:
@@ -63,10 +76,12 @@ def run_units(
                 left[index] -= 1
                 if left[index] == 0:
                     more = runs[index].shrink_units()
-                    pending.update({pool.submit(unit): index for unit in more})
+                    # Shrinking goes first: it finishes a group, and its failure is what the user waits for.
+                    queued.extendleft((index, unit) for unit in reversed(more))
                     left[index] = len(more)
                     if not more:
                         finish(index)
+            top_up()
             if heartbeat is not None:
                 done_failures = sum(len([f for f in r.failures if f.fatal]) for r in results if r is not None)
                 running = sum(run.found_so_far() for i, run in enumerate(runs) if results[i] is None)

@@ -28,6 +28,7 @@ from .._generate._sampling import draw_examples
 from .._generate._seeds import Seeds, known_requests, seeded_requests
 from .._generate._violations import VIOLATIONS
 from .._hasura._judge import check_supported
+from .._send._in_process import in_process
 from .._send._targets import DEFAULT_APP_BASE_URL, Target
 from ._case import GROUPS, Group
 from ._checks import Check, checks_for
@@ -99,7 +100,7 @@ def run_contract(
     report = Report(seed=seed, hasura_version=profile.label, options=settings.report_options(), source=catalog.source)
     checks = checks_for(settings.exclude_checks)
     begin_run(target)
-    workers = Workers(settings.workers, stop)
+    workers = Workers(settings.workers, stop, in_process=in_process(target))
     # Conforming groups first, then the others: adversarial and secret requests are built on conforming ones
     # that passed (so the broken rule is all that is wrong), and which passed must not depend on timing.
     planned: list[tuple[Action, ActionGate, dict[Group, GroupResult | GroupRun | None]]] = []
@@ -165,7 +166,7 @@ def run_group(
     if skipped is not None:
         return GroupResult(action=action.name, group=group, skipped=skipped)
     check_supported(catalog, action, settings.profile)
-    workers, gate = Workers(settings.workers), ActionGate()
+    workers, gate = Workers(settings.workers, in_process=in_process(target)), ActionGate()
     checks = checks_for(settings.exclude_checks)
     run = _group_run(catalog, action, group, target, settings, checks, _run_seed(settings), workers, gate)
     return settle(run_units([run], workers, progress, None), gate)[0]

@@ -4,6 +4,9 @@
 to 16) while replies are slow and come back whole (the handler waits on something, so concurrency hides its
 latency), fewer (halving, down to 3) when timeouts, dropped connections or 429/503 replies pile up (the handler
 is overloaded, and more load would only make the findings about load). A 500 is a finding, not a sign of load.
+Fewer too (halving, down to 1) when this process is busy nearly all the time: it, not the handler, sets the pace
+(an in-process app, a handler faster than our own work), and replies only look slow because requests queue for
+the GIL; more in flight would add that queueing and no throughput.
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ AUTO_MIN = 3
 _SLOW = 0.005
 #: More than this share of overload signs in a window halves the requests in flight.
 _OVERLOAD = 0.2
+#: CPU time of this process over wall time above which the process is the bottleneck (the GIL lets Python run
+#: about one CPU's worth).
+_BUSY = 0.85
 _OVERLOAD_STATUSES = frozenset({429, 502, 503, 504})
 
 
@@ -59,11 +65,13 @@ class RunStatus:
 class Workers:
     """The limit on requests in flight (fixed, or adapted under `auto`), the stop flag, and live tallies."""
 
-    def __init__(self, workers: int | str, stop: threading.Event | None = None) -> None:
+    def __init__(self, workers: int | str, stop: threading.Event | None = None, *, in_process: bool = False) -> None:
         count = worker_count(workers)
         self.auto = count == "auto"
         self.threads = AUTO_MAX if count == "auto" else count
-        self.limit = AUTO_START if count == "auto" else count
+        # An app called in this process shares its CPU and GIL: auto starts it at 1 in flight and gives it more
+        # only if its replies are slow while this process idles (the app waits on I/O).
+        self.limit = (1 if in_process else AUTO_START) if count == "auto" else count
         #: Set to stop sending (Ctrl-C): requests in flight finish, no new one starts.
         self.stop = stop if stop is not None else threading.Event()
         self.status = RunStatus(in_flight_limit=self.limit)
@@ -71,6 +79,7 @@ class Workers:
         self._in_flight = 0
         self._started: dict[int, float] = {}
         self._window: list[tuple[float, bool]] = []
+        self._window_started = (time.perf_counter(), time.process_time())
 
     @contextlib.contextmanager
     def slot(self) -> Iterator[None]:
@@ -109,8 +118,12 @@ class Workers:
             signs = sum(1 for _, bad in self._window if bad) / len(self._window)
             median = sorted(elapsed for elapsed, _ in self._window)[len(self._window) // 2]
             self._window.clear()
+            started, self._window_started = self._window_started, (time.perf_counter(), time.process_time())
+            wall, cpu = self._window_started[0] - started[0], self._window_started[1] - started[1]
             if signs > _OVERLOAD:
                 self.limit = max(AUTO_MIN, self.limit // 2)
+            elif wall > 0 and cpu / wall > _BUSY:
+                self.limit = max(1, self.limit // 2)
             elif median >= _SLOW:
                 self.limit = min(AUTO_MAX, self.limit * 2)
             status.in_flight_limit = self.limit

@@ -48,11 +48,12 @@ from ._targets import (
     too_large,
     wire,
 )
+from ._waits import ComputedTarget
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
-__all__ = ["AppTarget", "CallableTarget", "app_target"]
+__all__ = ["AppTarget", "CallableTarget", "app_target", "in_process"]
 
 _Receive = Callable[[], Awaitable[Message]]
 _Send = Callable[[Message], Awaitable[None]]
@@ -160,6 +161,11 @@ class CallableTarget(Target):
         """Close the event loop and release the worker thread."""
         self._worker.close()
         self._loop.close()
+
+
+def in_process(target: Target) -> bool:
+    """Whether `target` answers in this process (an app, a function, a computed target such as the mock's)."""
+    return isinstance(target, AppTarget | CallableTarget | ComputedTarget)
 
 
 def app_target(
