@@ -51,7 +51,7 @@ def _load_hook() -> Any:
 hook = _load_hook()
 
 
-def _app(admin_secret: str | None = None, console: bool = True) -> Starlette:
+def _app(admin_secret: str | None = None, console: bool = True) -> Any:
     target = MockTarget(MockHandler(SHOP, cors=False))
     executor = ReferenceExecutor(SHOP, target, admin_secret=admin_secret, base_url=DEFAULT_APP_BASE_URL)
     return graphql_app(executor, console=console)
@@ -126,7 +126,7 @@ def test_the_endpoint_still_answers_beside_the_page(served: str) -> None:
     assert isinstance(reply.json()["data"]["cancelOrder"], bool)
 
 
-def _page_for(app: Starlette, client: tuple[str, int]) -> str:
+def _page_for(app: Any, client: tuple[str, int]) -> str:
     """The console page as a browser at `client` gets it (the ASGI scope's client address)."""
 
     async def get() -> str:

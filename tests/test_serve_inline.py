@@ -1,9 +1,11 @@
-"""`serve --mock` answers on uvicorn's event loop: the mock's waits are awaited there, never slept.
+"""`serve`'s GraphQL endpoint over real loopback HTTP: plain ASGI, and on the event loop behind the mock.
 
-Behind `MockTarget` (a target that only computes) the GraphQL endpoint runs the executor on the event loop
-instead of hopping to a worker thread; the mock's latency and its `timeout` scenario are collected and awaited
-before the reply. Over real loopback HTTP: the client still sees every wait, requests still overlap, and the
-server answers other requests while one waits. A body over `INLINE_REQUEST` bytes goes to a worker thread.
+Behind `MockTarget` (a target that only computes) the endpoint runs the executor on the event loop instead of
+hopping to a worker thread; the mock's latency and its `timeout` scenario are collected and awaited before the
+reply. The client still sees every wait, requests still overlap, and the server answers other requests while
+one waits. A body over `INLINE_REQUEST` bytes goes to a worker thread. The endpoint is plain ASGI (the hot
+path), so what Starlette did for it is tested here: the body limit (413 in Hasura's error shape, declared or
+streamed), 405 for other methods, and the handler's `Set-Cookie` headers copied to the client in order.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import httpx
 from conftest import FIXTURES
 from servers import serving
 
-from action_contract import MockHandler, MockTarget, ReferenceExecutor, load_catalog
+from action_contract import ActionRequest, ActionResponse, MockHandler, MockTarget, ReferenceExecutor, load_catalog
 from action_contract._executor._app import INLINE_REQUEST, graphql_app
 from action_contract._send._waits import deferred_waits, wait
 
@@ -79,3 +81,49 @@ def test_waits_are_slept_outside_and_collected_inside_deferred_waits():
         wait(2.0)
         assert time.perf_counter() - started < 0.5
     assert waits == [1.0, 2.0]
+
+
+def test_a_body_over_the_limit_is_refused_in_hasuras_shape_whether_declared_or_streamed():
+    app = graphql_app(ReferenceExecutor(SHOP, MockTarget(MockHandler(SHOP, env=ENV)), env=ENV), max_request=1000)
+    big = b'{"query": "' + b" " * 2000 + b'{ __typename }"}'
+
+    def chunks():
+        yield big[:600]
+        yield big[600:]
+
+    with serving(app) as url:
+        declared = httpx.post(f"{url}/v1/graphql", content=big, headers={"content-type": "application/json"})
+        streamed = httpx.post(f"{url}/v1/graphql", content=chunks(), headers={"content-type": "application/json"})
+        small = httpx.post(f"{url}/v1/graphql", json={"query": "{ __typename }"})
+        other = httpx.get(f"{url}/v1/graphql")
+    for response in (declared, streamed):
+        assert response.status_code == 413 and response.headers["content-type"] == "application/json"
+        assert response.json() == {
+            "errors": [
+                {
+                    "message": "request body larger than 1000 bytes",
+                    "extensions": {"path": "$", "code": "request-too-large"},
+                }
+            ]
+        }
+    assert small.status_code == 200 and small.json() == {"data": {"__typename": "query_root"}}
+    assert other.status_code == 405
+
+
+class _Cookies:
+    """A handler that answers every call with the shop's quote and two cookies."""
+
+    def send(self, request: ActionRequest) -> ActionResponse:
+        headers = (("content-type", "application/json"), ("Set-Cookie", "cart=1"), ("Set-Cookie", "seen=yes"))
+        return ActionResponse(status=200, headers=headers, body=b'{"total": 3, "currency": "EUR", "breakdown": []}')
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def test_the_handlers_cookies_reach_the_client_in_order():
+    app = graphql_app(ReferenceExecutor(SHOP, _Cookies(), env=ENV), console=False)
+    with serving(app) as url:
+        response = httpx.post(f"{url}/v1/graphql", json={"query": QUOTE})
+    assert response.json() == {"data": {"quote": {"total": 3}}}, response.text
+    assert response.headers.get_list("set-cookie") == ["cart=1", "seen=yes"]

@@ -12,6 +12,7 @@ itself, but never with the browser's cookies. Only the API paths get CORS header
 from __future__ import annotations
 
 import re
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +69,7 @@ class CorsApi:
         self.app = app
         self.policy = policy
 
-    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
         """Answer a preflight, or add the CORS headers to the app's reply for an allowed Origin."""
         app, policy = self.app, self.policy
         if scope["type"] != "http" or not scope["path"].startswith(_API_PREFIXES):
