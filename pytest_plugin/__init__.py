@@ -50,7 +50,7 @@ OPTIONS: tuple[tuple[str, str, str], ...] = (
     ("wait-for-restart", "string", "Seconds to wait for a handler that stopped answering to come back (default 0)."),
     ("max-reply-mb", "string", "Read replies up to this size (default 100); a bigger one is a warning."),
     ("examples-file", "string", "The examples file the mock reads: its `inputs:` lists are known-good inputs."),
-    ("workers", "string", "Requests in flight at once: a number, or auto (default: 4 at first, adapted 3 to 16)."),
+    ("workers", "string", "Requests in flight at once: a number, or auto (default: adapted from 1 to 16)."),
     ("shrink-time", "string", "Seconds each failure may spend being shrunk (default 10)."),
 )
 

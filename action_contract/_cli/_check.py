@@ -155,7 +155,7 @@ def _check_names() -> str:
     default="auto",
     show_default=True,
     metavar="N|auto",
-    help="Requests in flight at once; auto adapts to the handler (4 at first, 3 to 16). Same seed, same findings.",
+    help="Requests in flight at once; auto adapts to the handler and this machine (1 to 16). Same seed, same findings.",
 )
 @click.option(
     "--shrink-time",

@@ -67,8 +67,9 @@ class Settings:
     #: Known-good `input` objects by action name (`--examples-file`): sent first, seeds of generation,
     #: and `accepts_valid` fails when the handler refuses one.
     inputs: KnownInputs | None = field(default=None, hash=False)
-    #: Requests in flight at once (`--workers`): a number (1 is strictly sequential), or "auto": 4 at first,
-    #: then between 3 and 16 as the handler's replies suggest. Same seed, same requests and findings for any value.
+    #: Requests in flight at once (`--workers`): a number (1 is strictly sequential), or "auto": 4 at first (1 for an
+    #: app in this process), then from 1 to 16 as the handler's replies and this process's load suggest. Same seed,
+    #: same requests and findings for any value.
     workers: int | Literal["auto"] = "auto"
     #: Seconds each distinct failure may spend being shrunk (`--shrink-time`); None for no limit.
     shrink_time: float | None = 10.0
