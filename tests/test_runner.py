@@ -174,7 +174,6 @@ def test_the_example_database_replays_an_earlier_failure_first(shop, tmp_path):
         first = run_group(shop, "placeOrder", "conforming", target, settings)
     assert not first.passed
     minimal = first.failures[0].request.payload["input"]["coupon"]
-    assert minimal == "0000000"  # shrunk: the shortest coupon that breaks the handler
     coupons.clear()
     replay = Settings(examples=1, adversarial=False, database=str(tmp_path / "db"), exclude_checks=("accepts_valid",))
     with CallableTarget(handler) as target:
