@@ -33,22 +33,39 @@ def run_units(
     progress: Progress | None,
     heartbeat: Heartbeat | None,
     slow_note: Callable[[], str | None] | None = None,
+    then: Callable[[GroupRun], Sequence[GroupRun]] | None = None,
 ) -> list[GroupResult]:
-    """Run every unit of `runs` with `workers.threads` threads; the groups' results in the order of `runs`."""
-    results: list[GroupResult | None] = [None] * len(runs)
-    left = [len(run.units) for run in runs]
+    """Run every unit of `runs` with `workers.threads` threads; the groups' results in the order of `runs`.
+
+    `then` is called with each group once it is finished, and may return groups that start only then (an
+    action's adversarial groups, built on its conforming requests that passed); their results come after.
+    """
+    runs = list(runs)
+    results: list[GroupResult | None] = []
+    left: list[int] = []
     status = workers.status
-    status.groups += len(runs)  # a run may call this twice (conforming groups first, then the others)
+    queued: collections.deque[tuple[int, Callable[[], None]]] = collections.deque()
+
+    def add(more: Sequence[GroupRun]) -> None:
+        start = len(results)
+        if start:  # the first groups are in `runs` already
+            runs.extend(more)
+        results.extend([None] * len(more))
+        left.extend(len(run.units) for run in more)
+        status.groups += len(more)
+        queued.extend((index, unit) for index, run in enumerate(more, start) for unit in run.units)
+        for index, run in enumerate(more, start):
+            if not run.units:
+                finish(index)
 
     def finish(index: int) -> None:
         result = results[index] = runs[index].result()
         status.groups_done += 1
         if progress is not None:
             progress(result, True)
+        if then is not None:
+            add(then(runs[index]))
 
-    for index, run in enumerate(runs):
-        if not run.units:
-            finish(index)
     # Hypothesis registers a PRNG the first time a thread runs a test, and registering calls `gc.collect()`:
     # 16 new threads, each collecting the whole heap, cost a quarter of a run's CPU. Frozen objects are left
     # out of collections, so the collections only walk what the run itself allocates.
@@ -57,7 +74,6 @@ def run_units(
     # Units wait here until there is room: no more run at once than requests may be in flight. Each unit sends
     # one request at a time, so this is the same bound, and threads that would only wait for a place in flight
     # do not generate requests meanwhile, fighting over the GIL with those that send.
-    queued = collections.deque((index, unit) for index, run in enumerate(runs) for unit in run.units)
     pending: dict[concurrent.futures.Future[None], int] = {}
 
     def top_up() -> None:
@@ -67,6 +83,7 @@ def run_units(
             pending[pool.submit(unit)] = index
 
     try:
+        add(list(runs))
         top_up()
         while pending:
             done, _ = concurrent.futures.wait(pending, timeout=_TICK, return_when=concurrent.futures.FIRST_COMPLETED)

@@ -101,8 +101,8 @@ def run_contract(
     checks = checks_for(settings.exclude_checks)
     begin_run(target)
     workers = Workers(settings.workers, stop, in_process=in_process(target))
-    # Conforming groups first, then the others: adversarial and secret requests are built on conforming ones
-    # that passed (so the broken rule is all that is wrong), and which passed must not depend on timing.
+    # An action's conforming group first, then its others: adversarial and secret requests are built on conforming
+    # ones that passed (so the broken rule is all that is wrong), and which passed must not depend on timing.
     planned: list[tuple[Action, ActionGate, dict[Group, GroupResult | GroupRun | None]]] = []
     for action in actions:
         gate = ActionGate()
@@ -116,22 +116,33 @@ def run_contract(
             elif group == "conforming":
                 entries[group] = _group_run(catalog, action, group, target, settings, checks, seed, workers, gate)
             else:
-                entries[group] = None  # built once the conforming groups have run
+                entries[group] = None  # built once the action's conforming group has run
         planned.append((action, gate, entries))
     slow = lambda: worst_case(actions, settings)  # noqa: E731
-    finished: dict[tuple[str, Group], GroupResult] = {}
-    for stage in ("conforming", "others"):
-        runs: list[tuple[str, Group, GroupRun]] = []
-        for action, gate, entries in planned:
-            for group, entry in entries.items():
-                if stage == "others" and entry is None:
-                    entry = entries[group] = _group_run(
-                        catalog, action, group, target, settings, checks, seed, workers, gate
-                    )
-                if isinstance(entry, GroupRun) and (group == "conforming") == (stage == "conforming"):
-                    runs.append((action.name, group, entry))
-        results = run_units([run for _, _, run in runs], workers, progress, heartbeat, slow)
-        finished.update({(name, group): result for (name, group, _), result in zip(runs, results, strict=True)})
+    # An action's adversarial and secret groups start as soon as its own conforming group is done (which of its
+    # requests passed is known then, whatever the timing), while other actions' groups still run.
+    runs: list[tuple[str, Group, GroupRun]] = []
+    later: dict[int, tuple[Action, ActionGate, dict[Group, GroupResult | GroupRun | None]]] = {}
+    for action, gate, entries in planned:
+        conforming = entries.get("conforming")
+        if isinstance(conforming, GroupRun):
+            runs.append((action.name, "conforming", conforming))
+            later[id(conforming)] = (action, gate, entries)
+
+    def then(done: GroupRun) -> list[GroupRun]:
+        if id(done) not in later:
+            return []
+        action, gate, entries = later.pop(id(done))
+        more: list[GroupRun] = []
+        for group, entry in entries.items():
+            if entry is None:
+                run = entries[group] = _group_run(catalog, action, group, target, settings, checks, seed, workers, gate)
+                runs.append((action.name, group, run))
+                more.append(run)
+        return more
+
+    results = run_units([run for _, _, run in runs], workers, progress, heartbeat, slow, then=then)
+    finished = {(name, group): result for (name, group, _), result in zip(runs, results, strict=True)}
     reported: set[tuple[str, str, str]] = set()
     for action, gate, entries in planned:
         ordered = [
