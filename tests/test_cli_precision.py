@@ -14,6 +14,7 @@ from servers import Command, running_command, serving
 
 from action_contract import MockHandler, edge_requests, load_catalog
 from action_contract._cli._main import main
+from action_contract._generate._variables import _places
 from action_contract._send._app_loader import load_app
 
 SHOP = str(FIXTURES / "projects" / "shop")
@@ -248,3 +249,11 @@ def test_serve_says_a_relationship_field_is_a_table_relationship_it_does_not_ser
         serve.wait_for("field 'customer' not found in type: 'Product'")
         note = serve.wait_for(r"note: customer is a relationship of Product to a database table")
     assert "table relationships are not served" in note.string
+
+
+def test_a_header_many_actions_share_is_named_once_in_the_missing_variable_message():
+    many = [f"header X-Key of action{i}" for i in range(5)]
+    assert _places([*many, "the handler URL of other"]) == (
+        "header X-Key of 5 actions: action0, action1, action2 and 2 more, the handler URL of other"
+    )
+    assert _places(many[:3]) == "header X-Key of action0, header X-Key of action1, header X-Key of action2"

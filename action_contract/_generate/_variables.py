@@ -54,10 +54,30 @@ def require_variables(
     missing = missing_variables(catalog, actions, env=env, handler_urls=handler_urls)
     if not missing:
         return
-    listed = "; ".join(f"{name} ({', '.join(places)})" for name, places in missing.items())
+    listed = "; ".join(f"{name} ({_places(places)})" for name, places in missing.items())
     count = f"{len(missing)} environment variable{'s' * (len(missing) != 1)}"
     raise InvalidArgument(
         f"the calls need {count} that {'is' if len(missing) == 1 else 'are'} not set: {listed}. "
         f"Set {'it' if len(missing) == 1 else 'them'} in the environment or in the project's .env, "
         f"or pass {' '.join(f'--env {name}=...' for name in missing)}"
     )
+
+
+def _places(places: list[str]) -> str:
+    """`places` in words; a header that many actions share is named once, with a few of its actions."""
+    by_what: dict[str, list[str]] = {}
+    for place in places:
+        what, _, action = place.rpartition(" of ")
+        by_what.setdefault(what, []).append(action)
+    parts: list[str] = []
+    for what, actions in by_what.items():
+        if len(actions) <= _LISTED:
+            parts += [f"{what} of {action}" for action in actions]
+        else:
+            shown = ", ".join(actions[:_LISTED])
+            parts.append(f"{what} of {len(actions)} actions: {shown} and {len(actions) - _LISTED} more")
+    return ", ".join(parts)
+
+
+#: Actions named per header in a missing-variable message; a header of 60 actions would bury the fix.
+_LISTED = 3
