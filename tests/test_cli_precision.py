@@ -252,8 +252,8 @@ def test_serve_says_a_relationship_field_is_a_table_relationship_it_does_not_ser
 
 
 def test_a_header_many_actions_share_is_named_once_in_the_missing_variable_message():
-    many = [f"header X-Key of action{i}" for i in range(5)]
-    assert _places([*many, "the handler URL of other"]) == (
+    many = [("header X-Key", f"action{i}") for i in range(5)]
+    assert _places([*many, ("the handler URL", "other")]) == (
         "header X-Key of 5 actions: action0, action1, action2 and 2 more, the handler URL of other"
     )
     assert _places(many[:3]) == "header X-Key of action0, header X-Key of action1, header X-Key of action2"

@@ -16,11 +16,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
-import json
 import secrets
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -34,7 +32,8 @@ from .._send._waits import ComputedTarget, deferred_waits
 from ._console import ASSET_PREFIX, bundle, console_csp, console_headers, console_page, missing_page
 from ._cors import CorsApi, CorsPolicy
 from ._executor import ReferenceExecutor
-from ._reply import GraphQLReply
+from ._input import GraphQLFailure
+from ._reply import GraphQLReply, refused
 from ._schema import field_kind
 
 __all__ = ["DEFAULT_MAX_REQUEST", "INLINE_REQUEST", "graphql_app"]
@@ -75,7 +74,7 @@ def graphql_app(
         # middleware layers cost a fifth of serve's throughput. The other paths go through Starlette.
         declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
         if declared is not None and declared.isdigit() and int(declared) > max_request:
-            await _reply(send, *_too_large(max_request))
+            await _reply(send, _too_large(max_request))
             return
         body = bytearray()
         while True:
@@ -84,7 +83,7 @@ def graphql_app(
                 return
             body += message.get("body", b"")
             if len(body) > max_request:
-                await _reply(send, *_too_large(max_request))
+                await _reply(send, _too_large(max_request))
                 return
             if not message.get("more_body", False):
                 break
@@ -93,9 +92,7 @@ def graphql_app(
         reply = await execute(bytes(body), headers)
         if on_request is not None:
             on_request(reply, time.perf_counter() - started)
-        # Every Set-Cookie of the handler, in order, after our own headers.
-        extra = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in reply.headers]
-        await _reply(send, reply.status, reply.encoded(), extra)
+        await _reply(send, reply)
 
     async def healthz(_request: Request) -> Response:
         return PlainTextResponse("OK")
@@ -141,7 +138,7 @@ def graphql_app(
     api = CorsApi(graphql, policy)
     routes = [
         # POST never gets here (see `app` below); the route makes any other method a 405.
-        Route("/v1/graphql", _Asgi(api), methods=["POST"]),
+        Route("/v1/graphql", api, methods=["POST"]),  # an ASGI app (not a function): Starlette calls it as is
         Route("/healthz", healthz, methods=["GET"]),
         Route("/v1/version", version, methods=["GET"]),
     ]
@@ -162,19 +159,12 @@ def graphql_app(
     return app
 
 
-class _Asgi:
-    """An ASGI callable Starlette's `Route` calls as it is (a plain function it would wrap as a request handler)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await self.app(scope, receive, send)
-
-
-async def _reply(send: Send, status: int, body: bytes, extra: list[tuple[bytes, bytes]] | None = None) -> None:
-    headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json"), *(extra or [])]
-    await send({"type": "http.response.start", "status": status, "headers": headers})
+async def _reply(send: Send, reply: GraphQLReply) -> None:
+    body = reply.encoded()
+    # Every Set-Cookie of the handler, in order, after our own headers.
+    cookies = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in reply.headers]
+    headers = [(b"content-length", str(len(body)).encode()), (b"content-type", b"application/json"), *cookies]
+    await send({"type": "http.response.start", "status": reply.status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -206,9 +196,5 @@ def _loopback(host: str) -> bool:
         return False
 
 
-def _too_large(limit: int) -> tuple[int, bytes]:
-    error: dict[str, Any] = {
-        "message": f"request body larger than {limit} bytes",
-        "extensions": {"path": "$", "code": "request-too-large"},
-    }
-    return 413, json.dumps({"errors": [error]}, separators=(",", ":")).encode()
+def _too_large(limit: int) -> GraphQLReply:
+    return refused(GraphQLFailure(f"request body larger than {limit} bytes", code="request-too-large", status=413))

@@ -25,25 +25,25 @@ def _names(template: str) -> list[str]:
 
 def missing_variables(
     catalog: Catalog, actions: Iterable[Action], *, env: Mapping[str, str] | None = None, handler_urls: bool = True
-) -> dict[str, list[str]]:
-    """`{variable: [where it is used]}` for each variable the calls need that neither `env` nor the catalog holds.
+) -> dict[str, list[tuple[str, str]]]:
+    """`{variable: [(where, action)]}` for each variable the calls need that neither `env` nor the catalog holds.
+
+    `where` is "the handler URL" or "header NAME", `action` the action's name.
 
     `handler_urls=False` when the handlers' URLs are not used (a base URL given, an in-process target).
     """
     known = {**catalog.variables, **(env or {})}
-    missing: dict[str, list[str]] = {}
+    missing: dict[str, list[tuple[str, str]]] = {}
     for action in actions:
-        places = (
-            [(name, f"the handler URL of {action.name}") for name in _names(action.handler)] if handler_urls else []
-        )
+        places = [(name, "the handler URL") for name in _names(action.handler)] if handler_urls else []
         for header in action.headers:
             if header.value_from_env is not None:
-                places.append((header.value_from_env, f"header {header.name} of {action.name}"))
+                places.append((header.value_from_env, f"header {header.name}"))
             elif header.value is not None:
-                places += [(name, f"header {header.name} of {action.name}") for name in _names(header.value)]
+                places += [(name, f"header {header.name}") for name in _names(header.value)]
         for name, where in places:
-            if name not in known and where not in missing.get(name, []):
-                missing.setdefault(name, []).append(where)
+            if name not in known and (where, action.name) not in missing.get(name, []):
+                missing.setdefault(name, []).append((where, action.name))
     return missing
 
 
@@ -63,11 +63,10 @@ def require_variables(
     )
 
 
-def _places(places: list[str]) -> str:
-    """`places` in words; a header that many actions share is named once, with a few of its actions."""
+def _places(places: list[tuple[str, str]]) -> str:
+    """`(where, action)` pairs in words; a header that many actions share is named once, with a few of them."""
     by_what: dict[str, list[str]] = {}
-    for place in places:
-        what, _, action = place.rpartition(" of ")
+    for what, action in places:
         by_what.setdefault(what, []).append(action)
     parts: list[str] = []
     for what, actions in by_what.items():

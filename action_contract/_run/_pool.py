@@ -40,16 +40,16 @@ def run_units(
     `then` is called with each group once it is finished, and may return groups that start only then (an
     action's adversarial groups, built on its conforming requests that passed); their results come after.
     """
-    runs = list(runs)
+    # By group, in the order the groups were added.
+    added: list[GroupRun] = []
     results: list[GroupResult | None] = []
     left: list[int] = []
     status = workers.status
     queued: collections.deque[tuple[int, Callable[[], None]]] = collections.deque()
 
     def add(more: Sequence[GroupRun]) -> None:
-        start = len(results)
-        if start:  # the first groups are in `runs` already
-            runs.extend(more)
+        start = len(added)
+        added.extend(more)
         results.extend([None] * len(more))
         left.extend(len(run.units) for run in more)
         status.groups += len(more)
@@ -59,12 +59,12 @@ def run_units(
                 finish(index)
 
     def finish(index: int) -> None:
-        result = results[index] = runs[index].result()
+        result = results[index] = added[index].result()
         status.groups_done += 1
         if progress is not None:
             progress(result, True)
         if then is not None:
-            add(then(runs[index]))
+            add(then(added[index]))
 
     # Hypothesis registers a PRNG the first time a thread runs a test, and registering calls `gc.collect()`:
     # 16 new threads, each collecting the whole heap, cost a quarter of a run's CPU. Frozen objects are left
@@ -83,7 +83,7 @@ def run_units(
             pending[pool.submit(unit)] = index
 
     try:
-        add(list(runs))
+        add(runs)
         top_up()
         while pending:
             done, _ = concurrent.futures.wait(pending, timeout=_TICK, return_when=concurrent.futures.FIRST_COMPLETED)
@@ -92,7 +92,7 @@ def run_units(
                 future.result()  # a unit's own exception is a bug: stop the others and raise it
                 left[index] -= 1
                 if left[index] == 0:
-                    more = runs[index].shrink_units()
+                    more = added[index].shrink_units()
                     # Shrinking goes first: it finishes a group, and its failure is what the user waits for.
                     queued.extendleft((index, unit) for unit in reversed(more))
                     left[index] = len(more)
@@ -101,7 +101,7 @@ def run_units(
             top_up()
             if heartbeat is not None:
                 done_failures = sum(len([f for f in r.failures if f.fatal]) for r in results if r is not None)
-                running = sum(run.found_so_far() for i, run in enumerate(runs) if results[i] is None)
+                running = sum(run.found_so_far() for i, run in enumerate(added) if results[i] is None)
                 status.failures = done_failures + running
                 slow = max(status.slowest, workers.longest_wait()) >= _SLOW
                 if status.slow_note is None and slow_note is not None and slow:

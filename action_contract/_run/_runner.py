@@ -121,28 +121,20 @@ def run_contract(
     slow = lambda: worst_case(actions, settings)  # noqa: E731
     # An action's adversarial and secret groups start as soon as its own conforming group is done (which of its
     # requests passed is known then, whatever the timing), while other actions' groups still run.
-    runs: list[tuple[str, Group, GroupRun]] = []
-    later: dict[int, tuple[Action, ActionGate, dict[Group, GroupResult | GroupRun | None]]] = {}
-    for action, gate, entries in planned:
-        conforming = entries.get("conforming")
-        if isinstance(conforming, GroupRun):
-            runs.append((action.name, "conforming", conforming))
-            later[id(conforming)] = (action, gate, entries)
+    later = {entries["conforming"]: (action, gate, entries) for action, gate, entries in planned}
 
     def then(done: GroupRun) -> list[GroupRun]:
-        if id(done) not in later:
+        if done not in later:
             return []
-        action, gate, entries = later.pop(id(done))
-        more: list[GroupRun] = []
+        action, gate, entries = later.pop(done)
         for group, entry in entries.items():
             if entry is None:
-                run = entries[group] = _group_run(catalog, action, group, target, settings, checks, seed, workers, gate)
-                runs.append((action.name, group, run))
-                more.append(run)
-        return more
+                entries[group] = _group_run(catalog, action, group, target, settings, checks, seed, workers, gate)
+        return [entry for entry in entries.values() if isinstance(entry, GroupRun) and entry is not done]
 
-    results = run_units([run for _, _, run in runs], workers, progress, heartbeat, slow, then=then)
-    finished = {(name, group): result for (name, group, _), result in zip(runs, results, strict=True)}
+    conforming = [run for run in later if isinstance(run, GroupRun)]
+    results = run_units(conforming, workers, progress, heartbeat, slow, then=then)
+    finished = {(result.action, result.group): result for result in results}
     reported: set[tuple[str, str, str]] = set()
     for action, gate, entries in planned:
         ordered = [

@@ -57,10 +57,8 @@ INTERRUPTED = "interrupted: the run was stopped (Ctrl-C or SIGTERM) before this 
 def warm(strategy: st.SearchStrategy[ActionRequest], kind: str) -> st.SearchStrategy[ActionRequest]:
     """`strategy`, with a couple of examples drawn in this thread first, once per process and `kind` of group.
 
-    Drawing builds the strategy's lazy parts and fills Hypothesis's cache of parsed source files (it parses
-    source with `ast` to describe lambdas, which is unsafe in several threads at once before CPython 3.12)
-    before shards run in threads. The cache is per source file, so one group of each kind is enough; the
-    retry in `GroupRun` covers what is left.
+    Drawing builds the strategy's lazy parts (deferred and lazily defined strategies) in one thread, before
+    shards share it from several; one group of each kind is enough to load what every later one reuses.
     """
     if kind not in _WARMED:
         draw_examples(strategy, 2)
@@ -198,8 +196,9 @@ class GroupRun:
             except Aborted as stopped:
                 outcome.aborted = str(stopped)
             except SystemError as error:
-                # CPython before 3.12 can fail `ast.parse` run in two threads at once (gh-106905); Hypothesis
-                # parses its own source to describe lambdas. `warm` makes it rare; a second attempt redoes the unit.
+                # CPython before 3.12 can fail `ast.parse` run in two threads at once (gh-106905), and Hypothesis
+                # parses source to describe lambdas when it prints an example. `_explore._Drawn` keeps it out of
+                # our requests; should another path parse, a second attempt redoes the unit.
                 if attempt == 2 or "AST constructor recursion depth" not in str(error):
                     raise
                 continue
