@@ -6,7 +6,10 @@ latency), fewer (halving, down to 3) when timeouts, dropped connections or 429/5
 is overloaded, and more load would only make the findings about load). A 500 is a finding, not a sign of load.
 Fewer too (halving, down to 1) when this process is busy nearly all the time: it, not the handler, sets the pace
 (an in-process app, a handler faster than our own work), and replies only look slow because requests queue for
-the GIL; more in flight would add that queueing and no throughput.
+the GIL; more in flight would add that queueing and no throughput. Busy alone cannot tell that case from a slow
+handler whose latency the places in flight hide (40 ms replies, 16 in flight, this process at full speed): there
+halving would leave it waiting. So a busy run halves only if half as many in flight were not measured slower
+(replies a second) earlier in the run; if they were and replies are slow, it tries twice as many, once.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ _OVERLOAD = 0.2
 #: CPU time of this process over wall time above which the process is the bottleneck (the GIL lets Python run
 #: about one CPU's worth).
 _BUSY = 0.85
+#: A busy run keeps its places in flight when half as many gave less than this share of its replies a second.
+_KEEP = 0.95
 _OVERLOAD_STATUSES = frozenset({429, 502, 503, 504})
 
 
@@ -80,6 +85,8 @@ class Workers:
         self._started: dict[int, float] = {}
         self._window: list[tuple[float, bool]] = []
         self._window_started = (time.perf_counter(), time.process_time())
+        #: Replies a second last measured at each limit, to tell a busy run that needs its places in flight.
+        self._rates: dict[int, float] = {}
 
     @contextlib.contextmanager
     def slot(self) -> Iterator[None]:
@@ -117,13 +124,20 @@ class Workers:
                 return
             signs = sum(1 for _, bad in self._window if bad) / len(self._window)
             median = sorted(elapsed for elapsed, _ in self._window)[len(self._window) // 2]
+            replies = len(self._window)
             self._window.clear()
             started, self._window_started = self._window_started, (time.perf_counter(), time.process_time())
             wall, cpu = self._window_started[0] - started[0], self._window_started[1] - started[1]
+            rate = self._rates[self.limit] = replies / wall if wall > 0 else 0.0
             if signs > _OVERLOAD:
                 self.limit = max(AUTO_MIN, self.limit // 2)
             elif wall > 0 and cpu / wall > _BUSY:
-                self.limit = max(1, self.limit // 2)
+                fewer = self._rates.get(self.limit // 2)
+                if fewer is None or fewer >= _KEEP * rate:
+                    self.limit = max(1, self.limit // 2)
+                elif median >= _SLOW and self.limit * 2 not in self._rates:
+                    # These places are needed and the handler is slow: try twice as many once, to measure them.
+                    self.limit = min(AUTO_MAX, self.limit * 2)
             elif median >= _SLOW:
                 self.limit = min(AUTO_MAX, self.limit * 2)
             status.in_flight_limit = self.limit
