@@ -14,8 +14,9 @@ from dataclasses import replace
 from urllib.parse import urlsplit
 
 from .._generate._action_request import ActionRequest
+from .._send._failures import timed_out
 from .._send._response import ActionResponse
-from .._send._targets import Target, failed, timed_out
+from .._send._targets import Target, failed
 from .._send._waits import ComputedTarget, wait
 from ._handler import MockHandler
 

@@ -25,6 +25,7 @@ from .._errors import InvalidArgument
 from .._generate._action_request import ActionRequest
 from ._app_host import ASGIApp, EventLoop, Lifespan, Message, Worker, bounded
 from ._app_loader import APP_KINDS, app_kind, describe_exception, load_app
+from ._failures import crashed, http_failure, timed_out, too_large
 from ._handler_calls import BadReply, handler_headers, handler_payload, handler_reply
 from ._response import ActionResponse, Headers
 from ._targets import (
@@ -34,18 +35,14 @@ from ._targets import (
     Target,
     TooLarge,
     absolute,
-    crashed,
     decode_headers,
     failed,
-    http_failure,
     like_hasura,
     positive,
     read_capped,
     replied,
     resolve,
     server_error,
-    timed_out,
-    too_large,
     wire,
 )
 from ._waits import ComputedTarget

@@ -4,10 +4,10 @@ A `Target` has one method, `send(request) -> ActionResponse`, plus `close()` and
 support (httpx's `BaseTransport` shape). `send` never raises for anything the handler does: every way
 a call can fail becomes a `TransportFailure` carrying the text Hasura's http-client gives (contract §5).
 
-- `HttpTarget`: real HTTP, one keep-alive connection pool for the whole run.
+- `HttpTarget`: real HTTP through `_wire.WireClient`, one keep-alive connection pool for the whole run.
 
 The in-process targets (`AppTarget`, `CallableTarget`, `app_target`) live in `_in_process` and build
-their replies and failures with the helpers here.
+their replies with the helpers here, their failures with those of `_failures`.
 
 `request.timeout` (the action's `timeout`) is the total deadline of every call, from the moment it is sent:
 connect, status line, headers and body together (http-client's response timeout, contract §5), so a handler
@@ -16,21 +16,20 @@ that drips its headers or its body cannot hold a run (or `serve`) past it.
 
 from __future__ import annotations
 
-import re
-import socket
 import time
 from collections.abc import Iterable
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
-from typing import Protocol, TypeVar, cast
+from typing import Protocol, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from .._errors import InvalidArgument
 from .._generate._action_request import ActionRequest
-from ._deadline import bound_calls, call_deadline
-from ._response import ActionResponse, Headers, TransportFailure, TransportKind
+from ._failures import failure, too_large
+from ._response import ActionResponse, Headers, TransportFailure
+from ._wire import CallFailed, WireClient
 
 __all__ = [
     "DEFAULT_APP_BASE_URL",
@@ -40,10 +39,8 @@ __all__ = [
     "Target",
     "TooLarge",
     "absolute",
-    "crashed",
     "decode_headers",
     "failed",
-    "http_failure",
     "like_hasura",
     "positive",
     "read_capped",
@@ -51,20 +48,12 @@ __all__ = [
     "replied",
     "resolve",
     "server_error",
-    "timed_out",
-    "too_large",
     "wire",
 ]
 
 #: Replies larger than this are cut off as `too_large`. Hasura has no cap; ours keeps memory bounded.
 DEFAULT_MAX_BODY = 100 * 1024 * 1024
 DEFAULT_APP_BASE_URL = "http://handler.test"
-_CONNECT_TIMEOUT = 10.0  # Seconds; http-client's own connect timeout is separate from the action's `timeout`.
-
-# Texts of Hasura's `serializeHTTPExceptionWithErrorMessage` (Hasura.HTTP, ≈v2.25+, contract §5).
-RESPONSE_TIMEOUT = "Response timeout"
-CONNECTION_TIMEOUT = "Connection timeout"
-NO_RESPONSE = "No response data received"
 
 _TargetT = TypeVar("_TargetT", bound="Target")
 _ClientT = TypeVar("_ClientT", httpx.Client, httpx.AsyncClient)
@@ -100,7 +89,7 @@ class HttpTarget(Target):
         self.base_url = absolute(base_url)
         # A 3xx stays a reply for the judge, which rejects it (contract §3.1 item 4). §1.1 notes that http-client
         # follows redirects by default; whether Hasura's manager does is UNVERIFIED.
-        self._client = bound_calls(like_hasura(httpx.Client(follow_redirects=False, verify=verify)))
+        self._client = WireClient(verify=verify)
 
     def send(self, request: ActionRequest) -> ActionResponse:
         """POST the request; the reply, or the transport failure Hasura would report."""
@@ -126,48 +115,22 @@ class HttpTarget(Target):
     def _send_once(self, request: ActionRequest) -> tuple[ActionResponse, bool]:
         """The reply or failure, and whether it failed before any reply on a connection opened for an earlier call."""
         start = time.perf_counter()
-        deadline = start + request.timeout
-        timeouts = httpx.Timeout(request.timeout, connect=min(request.timeout, _CONNECT_TIMEOUT))
         url = request.url
-        opened = headers = False
-
-        def trace(event: str, info: object) -> None:
-            nonlocal opened
-            opened = opened or event.startswith("connection.connect_tcp")
-
         try:
             url = resolve(url, self.base_url)
-            with (
-                call_deadline(deadline),
-                self._client.stream(
-                    request.method,
-                    url,
-                    headers=wire(request.headers),
-                    content=request.body,
-                    timeout=timeouts,
-                    extensions={"trace": trace},
-                ) as response,
-            ):
-                headers = True
-                if time.perf_counter() > deadline:
-                    return failed(start, timed_out(request.timeout)), False
-                _read_timeout_until(response, deadline)
-                try:
-                    body = read_capped(response.iter_bytes(), self.max_body, deadline)
-                except TooLarge:
-                    # The declared length says how big the reply really is; we stopped reading at the cap.
-                    declared = response.headers.get("content-length", "")
-                    size = int(declared) if declared.isdigit() else self.max_body + 1
-                    return failed(start, too_large(self.max_body, size, known=declared.isdigit())), False
-                return replied(start, response, body), False
-        except TooLarge as error:
-            return failed(start, error.failure), False
-        except PastDeadline as error:
-            return failed(
-                start, timed_out(request.timeout, f" ({error.received} bytes of the body had arrived)")
-            ), False
-        except (httpx.HTTPError, httpx.InvalidURL) as error:
-            return failed(start, http_failure(error, url, request.timeout)), not (opened or headers)
+        except httpx.InvalidURL as error:
+            why = f"Invalid url: {url}; reason: Invalid URL"
+            return failed(start, failure("invalid_url", f"cannot request {url!r}: {error}", why)), False
+        try:
+            reply = self._client.call(
+                request.method, url, request.headers, request.body, request.timeout, self.max_body
+            )
+        except CallFailed as error:
+            return failed(start, error.failure), error.stale
+        elapsed = time.perf_counter() - start
+        return ActionResponse(
+            status=reply.status, headers=decode_headers(reply.headers), body=reply.body, elapsed=elapsed
+        ), False
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -224,17 +187,6 @@ def decode_headers(raw: Iterable[tuple[bytes, bytes]]) -> Headers:
     return tuple((name.decode("latin-1"), value.decode("utf-8", "replace")) for name, value in raw)
 
 
-def _read_timeout_until(response: httpx.Response, deadline: float) -> None:
-    """Give the body's socket reads only the time left, so a body that stalls stops at the deadline.
-
-    httpcore reads `timeout["read"]` when the body starts streaming, from the request's extensions;
-    without this a stalled body would wait a whole `timeout` more. Harmless if httpcore ever changes.
-    """
-    timeouts = response.request.extensions.get("timeout")
-    if isinstance(timeouts, dict):
-        timeouts["read"] = max(deadline - time.perf_counter(), 0.001)
-
-
 def read_capped(chunks: Iterable[bytes], max_body: int, deadline: float | None) -> bytes:
     body = bytearray()
     for chunk in chunks:
@@ -264,105 +216,6 @@ def server_error(start: float, error: BaseException, where: str) -> ActionRespon
         elapsed=time.perf_counter() - start,
         crash=where,
     )
-
-
-def _failure(kind: TransportKind, detail: str, hasura_text: str) -> TransportFailure:
-    return TransportFailure(kind=kind, detail=detail, hasura_text=hasura_text)
-
-
-def timed_out(seconds: float, more: str = "") -> TransportFailure:
-    return _failure(
-        "timeout", f"no complete reply within the action's timeout of {seconds:g} s{more}", RESPONSE_TIMEOUT
-    )
-
-
-def too_large(max_body: int, size: int, *, known: bool = False) -> TransportFailure:
-    # Hasura reads a body of any size; the cap is ours, so Hasura has no text for it.
-    mb = 1024 * 1024
-    reply = f"reply of {size / mb:.1f} MB" if known else f"reply of over {max_body / mb:g} MB"
-    detail = (
-        f"{reply} not read past {max_body / mb:g} MB (our cap, not Hasura's: Hasura reads any size); "
-        "raise it with --max-reply-mb (max_body=) if the handler really sends this much"
-    )
-    return _failure("too_large", detail, "")
-
-
-def crashed(detail: str) -> TransportFailure:
-    # A server whose handler dies mid-request usually drops the connection, and http-client then reports
-    # NoResponseDataReceived. (Under uvicorn an exception before the reply starts is a 500 text/plain reply.)
-    return _failure("crashed", detail, NO_RESPONSE)
-
-
-def http_failure(error: Exception, url: str, timeout: float) -> TransportFailure:
-    """What went wrong, in our words and in the text Hasura's http-client gives (contract §5)."""
-    try:
-        parts = urlsplit(url)
-        host, port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError:
-        host, port = url, 0
-    where = f"{host}:{port}"
-    message = str(error)
-    if isinstance(error, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
-        # http-client's `parseRequest` reasons: "Invalid scheme" for ftp:// and the like, else "Invalid URL".
-        reason = "Invalid scheme" if "unsupported protocol" in message else "Invalid URL"
-        return _failure("invalid_url", f"cannot request {url!r}: {message}", f"Invalid url: {url}; reason: {reason}")
-    if isinstance(error, httpx.ConnectTimeout):
-        seconds = min(timeout, _CONNECT_TIMEOUT)
-        return _failure("connect_timeout", f"no connection to {where} within {seconds:g} s", CONNECTION_TIMEOUT)
-    if isinstance(error, httpx.TimeoutException):
-        return timed_out(timeout)
-    if isinstance(error, httpx.ConnectError):
-        cause = _root_cause(error)
-        # The Haskell texts below are approximations of `displayException` of the network library's IOError.
-        if isinstance(cause, socket.gaierror):
-            return _failure(
-                "dns",
-                f"the host name {host!r} does not resolve ({cause.strerror})",
-                f'Connection failure: Network.Socket.getAddrInfo (called with host name: Just "{host}", '
-                f'service name: Just "{port}"): does not exist ({cause.strerror})',
-            )
-        if isinstance(cause, ConnectionRefusedError):
-            return _failure(
-                "refused",
-                f"nothing listens at {where} (connection refused)",
-                "Connection failure: Network.Socket.connect: <socket: 11>: does not exist (Connection refused)",
-            )
-        return _failure("refused", f"cannot connect to {where}: {message}", f"Connection failure: {message}")
-    if isinstance(error, httpx.RemoteProtocolError):
-        if message.startswith("Server disconnected without sending a response"):
-            return _failure("no_response", f"{where} closed the connection without sending a reply", NO_RESPONSE)
-        short = re.search(r"received (\d+) bytes, expected (\d+)", message)
-        if short:
-            actual, expected = short.groups()
-            text = f"Response body too short. expected: {expected}, actual: {actual}"
-        elif "incomplete chunked read" in message:
-            text = "Invalid chunk headers"  # approximation: http-client fails reading the next chunk header
-        elif line := re.match(r"illegal status line: bytearray\((b.*)\)", message):
-            text = f"Invalid HTTP status line: {line.group(1)}"
-        else:
-            text = f"Internal error: {message}"
-        return _failure("reset", f"the reply from {where} broke off: {message}", text)
-    if isinstance(error, httpx.DecodingError):
-        return _failure("reset", f"the reply from {where} cannot be decoded: {message}", f"HTTP zlib error: {message}")
-    if isinstance(error, httpx.NetworkError):
-        # http-client wraps a read that fails mid-reply as InternalException (`toHttpException`).
-        return _failure(
-            "reset",
-            f"the connection to {where} broke mid-reply: {message}",
-            "Internal error: Network.Socket.recvBuf: resource vanished (Connection reset by peer)",
-        )
-    if isinstance(error, httpx.LocalProtocolError):
-        # A header that HTTP/1.1 cannot carry: this request cannot be put on the wire at all.
-        return _failure("invalid_url", f"cannot send the request to {url!r}: {message}", f"Internal error: {message}")
-    return _failure(
-        "reset", f"the call to {where} failed: {type(error).__name__}: {message}", f"Internal error: {message}"
-    )
-
-
-def _root_cause(error: BaseException) -> BaseException:
-    while error.__cause__ is not None or error.__context__ is not None:
-        error = cast(BaseException, error.__cause__ or error.__context__)
-    return error
 
 
 def positive(max_body: int) -> int:

@@ -1,0 +1,142 @@
+"""How a call fails: `TransportFailure`s with the texts Hasura's http-client gives (contract §5).
+
+Shared by every target: `HttpTarget` maps the errors of its own HTTP client (`_wire`), the in-process targets
+map httpx's (`http_failure`), and all of them time out, overflow and crash with the same words.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from typing import cast
+from urllib.parse import urlsplit
+
+import httpx
+
+from ._response import TransportFailure, TransportKind
+
+__all__ = [
+    "CONNECTION_TIMEOUT",
+    "CONNECT_TIMEOUT",
+    "NO_RESPONSE",
+    "RESPONSE_TIMEOUT",
+    "crashed",
+    "failure",
+    "http_failure",
+    "root_cause",
+    "timed_out",
+    "too_large",
+    "where",
+]
+
+#: Seconds; http-client's own connect timeout is separate from the action's `timeout`.
+CONNECT_TIMEOUT = 10.0
+
+# Texts of Hasura's `serializeHTTPExceptionWithErrorMessage` (Hasura.HTTP, ≈v2.25+, contract §5).
+RESPONSE_TIMEOUT = "Response timeout"
+CONNECTION_TIMEOUT = "Connection timeout"
+NO_RESPONSE = "No response data received"
+
+
+def where(url: str) -> tuple[str, int]:
+    """The host and port a call to `url` goes to (the URL itself and 0 when it cannot be parsed)."""
+    try:
+        parts = urlsplit(url)
+        return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return url, 0
+
+
+def failure(kind: TransportKind, detail: str, hasura_text: str) -> TransportFailure:
+    """A `TransportFailure`: `detail` for people, `hasura_text` as Hasura's http-client words it."""
+    return TransportFailure(kind=kind, detail=detail, hasura_text=hasura_text)
+
+
+def timed_out(seconds: float, more: str = "") -> TransportFailure:
+    return failure("timeout", f"no complete reply within the action's timeout of {seconds:g} s{more}", RESPONSE_TIMEOUT)
+
+
+def too_large(max_body: int, size: int, *, known: bool = False) -> TransportFailure:
+    # Hasura reads a body of any size; the cap is ours, so Hasura has no text for it.
+    mb = 1024 * 1024
+    reply = f"reply of {size / mb:.1f} MB" if known else f"reply of over {max_body / mb:g} MB"
+    detail = (
+        f"{reply} not read past {max_body / mb:g} MB (our cap, not Hasura's: Hasura reads any size); "
+        "raise it with --max-reply-mb (max_body=) if the handler really sends this much"
+    )
+    return failure("too_large", detail, "")
+
+
+def crashed(detail: str) -> TransportFailure:
+    # A server whose handler dies mid-request usually drops the connection, and http-client then reports
+    # NoResponseDataReceived. (Under uvicorn an exception before the reply starts is a 500 text/plain reply.)
+    return failure("crashed", detail, NO_RESPONSE)
+
+
+def http_failure(error: Exception, url: str, timeout: float) -> TransportFailure:
+    """What went wrong, in our words and in the text Hasura's http-client gives (contract §5)."""
+    host, port = where(url)
+    place = f"{host}:{port}"
+    message = str(error)
+    if isinstance(error, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
+        # http-client's `parseRequest` reasons: "Invalid scheme" for ftp:// and the like, else "Invalid URL".
+        reason = "Invalid scheme" if "unsupported protocol" in message else "Invalid URL"
+        return failure("invalid_url", f"cannot request {url!r}: {message}", f"Invalid url: {url}; reason: {reason}")
+    if isinstance(error, httpx.ConnectTimeout):
+        seconds = min(timeout, CONNECT_TIMEOUT)
+        return failure("connect_timeout", f"no connection to {place} within {seconds:g} s", CONNECTION_TIMEOUT)
+    if isinstance(error, httpx.TimeoutException):
+        return timed_out(timeout)
+    if isinstance(error, httpx.ConnectError):
+        cause = root_cause(error)
+        # The Haskell texts below are approximations of `displayException` of the network library's IOError.
+        if isinstance(cause, socket.gaierror):
+            return failure(
+                "dns",
+                f"the host name {host!r} does not resolve ({cause.strerror})",
+                f'Connection failure: Network.Socket.getAddrInfo (called with host name: Just "{host}", '
+                f'service name: Just "{port}"): does not exist ({cause.strerror})',
+            )
+        if isinstance(cause, ConnectionRefusedError):
+            return failure(
+                "refused",
+                f"nothing listens at {place} (connection refused)",
+                "Connection failure: Network.Socket.connect: <socket: 11>: does not exist (Connection refused)",
+            )
+        return failure("refused", f"cannot connect to {place}: {message}", f"Connection failure: {message}")
+    if isinstance(error, httpx.RemoteProtocolError):
+        if message.startswith("Server disconnected without sending a response"):
+            return failure("no_response", f"{place} closed the connection without sending a reply", NO_RESPONSE)
+        short = re.search(r"received (\d+) bytes, expected (\d+)", message)
+        if short:
+            actual, expected = short.groups()
+            text = f"Response body too short. expected: {expected}, actual: {actual}"
+        elif "incomplete chunked read" in message:
+            text = "Invalid chunk headers"  # approximation: http-client fails reading the next chunk header
+        elif line := re.match(r"illegal status line: bytearray\((b.*)\)", message):
+            text = f"Invalid HTTP status line: {line.group(1)}"
+        else:
+            text = f"Internal error: {message}"
+        return failure("reset", f"the reply from {place} broke off: {message}", text)
+    if isinstance(error, httpx.DecodingError):
+        return failure("reset", f"the reply from {place} cannot be decoded: {message}", f"HTTP zlib error: {message}")
+    if isinstance(error, httpx.NetworkError):
+        # http-client wraps a read that fails mid-reply as InternalException (`toHttpException`).
+        return failure(
+            "reset",
+            f"the connection to {place} broke mid-reply: {message}",
+            "Internal error: Network.Socket.recvBuf: resource vanished (Connection reset by peer)",
+        )
+    if isinstance(error, httpx.LocalProtocolError):
+        # A header that HTTP/1.1 cannot carry: this request cannot be put on the wire at all.
+        return failure("invalid_url", f"cannot send the request to {url!r}: {message}", f"Internal error: {message}")
+    return failure(
+        "reset", f"the call to {place} failed: {type(error).__name__}: {message}", f"Internal error: {message}"
+    )
+
+
+def root_cause(error: BaseException) -> BaseException:
+    """The first exception of the chain that raised `error`."""
+    while error.__cause__ is not None or error.__context__ is not None:
+        error = cast(BaseException, error.__cause__ or error.__context__)
+    return error

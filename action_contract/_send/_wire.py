@@ -1,0 +1,298 @@
+"""`WireClient`: the HTTP/1.1 client of `HttpTarget`, on the standard library's `http.client`.
+
+Why not httpx here: a run against a real handler is CPU-bound once enough calls are in flight, and httpx with
+httpcore and h11 spent 1.1 ms of CPU a call on loopback against 0.36 ms for `http.client` (16 calls in flight,
+40 ms replies; docs/explanation/performance.md): a sixth of a run's CPU. The in-process targets keep httpx,
+whose transports call ASGI and WSGI apps directly.
+
+It sends what Hasura's http-client sends and reads replies as it does (contract §1.1, §5):
+- the request's own headers, plus Host, Content-Length and `Accept-Encoding: gzip`; no cookie jar, no
+  redirect followed (a 3xx is a reply for the judge), a gzip body decoded;
+- one keep-alive connection per call in flight, pooled per origin; a call that fails before any reply on a
+  connection an earlier call opened is `stale` (the handler had closed it), and the caller retries it;
+- the call's deadline bounds everything from connecting to the last byte of the body: every socket read gets
+  only the time left, so a handler that drips its status line, headers or body one byte at a time stops there.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.client
+import io
+import socket
+import ssl
+import threading
+import time
+import zlib
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import certifi
+
+from ._failures import (
+    CONNECT_TIMEOUT,
+    CONNECTION_TIMEOUT,
+    NO_RESPONSE,
+    failure,
+    root_cause,
+    timed_out,
+    too_large,
+)
+from ._response import Headers, TransportFailure
+
+__all__ = ["CallFailed", "Reply", "WireClient"]
+
+_CHUNK = 65536
+#: What may stay unescaped in a request target; the rest is percent-encoded as httpx did (UTF-8).
+_SAFE = "/:@!$&'()*+,;=-._~%?[]"
+_Origin = tuple[str, str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A complete HTTP reply: status, the raw headers in order, and the body (gzip decoded)."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+class CallFailed(Exception):
+    """A call that produced no complete reply; `stale` when it failed before any reply on a reused connection."""
+
+    def __init__(self, failure: TransportFailure, *, stale: bool = False) -> None:
+        super().__init__(failure.detail)
+        self.failure = failure
+        self.stale = stale
+
+
+class _Reader(io.RawIOBase):
+    """The socket's reads, each given only the time left before the call's deadline."""
+
+    def __init__(self, sock: socket.socket, connection: _Timed) -> None:
+        self._sock, self._connection = sock, connection
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        left = self._connection.deadline - time.perf_counter()
+        if left <= 0:
+            raise TimeoutError("the call's deadline has passed")
+        self._sock.settimeout(left)
+        return self._sock.recv_into(buffer)
+
+
+class _Response(http.client.HTTPResponse):
+    def __init__(self, sock: socket.socket, connection: _Timed, method: str | None = None) -> None:
+        super().__init__(sock, method=method)
+        self.fp = io.BufferedReader(_Reader(sock, connection), _CHUNK)
+
+
+class _Timed(http.client.HTTPConnection):
+    """A connection whose replies read by the deadline of the call in flight on it."""
+
+    deadline = 0.0
+
+
+class _TimedTls(http.client.HTTPSConnection, _Timed):
+    pass
+
+
+def _open(scheme: str, host: str, port: int, context: ssl.SSLContext) -> _Timed:
+    made = _TimedTls(host, port, context=context) if scheme == "https" else _Timed(host, port)
+    made.response_class = functools.partial(_Response, connection=made)  # type: ignore[assignment]
+    return made
+
+
+class WireClient:
+    """HTTP/1.1 calls with a total deadline over pooled keep-alive connections (see the module's docstring)."""
+
+    def __init__(self, *, verify: bool = True) -> None:
+        self._context = ssl.create_default_context(cafile=certifi.where())
+        if not verify:
+            self._context.check_hostname = False
+            self._context.verify_mode = ssl.CERT_NONE
+        self._idle: dict[_Origin, list[_Timed]] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def call(self, method: str, url: str, headers: Headers, body: bytes, timeout: float, max_body: int) -> Reply:
+        """Send the request and read the whole reply within `timeout` seconds; `CallFailed` if it cannot."""
+        deadline = time.perf_counter() + timeout
+        origin, target = _split(url)
+        connection, reused = self._take(origin)
+        connection.deadline = deadline
+        host, port = origin[1], origin[2]
+        place = f"{host}:{port}"
+        try:
+            if connection.sock is None:
+                reused = False
+                connection.timeout = max(min(timeout, CONNECT_TIMEOUT), 0.001)
+                try:
+                    connection.connect()
+                except OSError as error:
+                    raise CallFailed(_connect_failure(error, host, port, min(timeout, CONNECT_TIMEOUT))) from None
+            connection.sock.settimeout(max(deadline - time.perf_counter(), 0.001))
+            try:
+                _put(connection, method, target, headers, body)
+                response = connection.getresponse()
+            except (OSError, http.client.HTTPException) as error:
+                # Nothing of a reply yet: on a connection an earlier call opened, the handler may have closed it.
+                raise CallFailed(_reply_failure(error, place, timeout), stale=reused) from None
+            reply = _read(response, place, timeout, max_body)
+        except BaseException:
+            connection.close()
+            raise
+        self._give_back(origin, connection)
+        return reply
+
+    def close(self) -> None:
+        """Close every idle connection; those in use close as their calls end."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, {}
+        for connections in idle.values():
+            for connection in connections:
+                connection.close()
+
+    def _take(self, origin: _Origin) -> tuple[_Timed, bool]:
+        with self._lock:
+            idle = self._idle.get(origin)
+            if idle:
+                return idle.pop(), True
+        return _open(*origin, self._context), False
+
+    def _give_back(self, origin: _Origin, connection: _Timed) -> None:
+        if connection.sock is None:  # the reply said Connection: close
+            return
+        with self._lock:
+            if not self._closed:
+                self._idle.setdefault(origin, []).append(connection)
+                return
+        connection.close()
+
+
+def _split(url: str) -> tuple[_Origin, str]:
+    """The origin (scheme, host, port) of `url` and its request target; `CallFailed` for a URL nobody can call."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise CallFailed(_invalid(url, str(error), "Invalid URL")) from None
+    if parts.scheme and parts.scheme not in ("http", "https"):
+        raise CallFailed(_invalid(url, f"unsupported protocol {parts.scheme!r}", "Invalid scheme"))
+    if not parts.scheme or not parts.hostname:
+        raise CallFailed(_invalid(url, "no scheme or host", "Invalid URL"))
+    target = quote(parts.path or "/", safe=_SAFE) + (f"?{quote(parts.query, safe=_SAFE)}" if parts.query else "")
+    return (parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)), target
+
+
+def _invalid(url: str, why: str, reason: str) -> TransportFailure:
+    # http-client's `parseRequest` reasons: "Invalid scheme" for ftp:// and the like, else "Invalid URL".
+    return failure("invalid_url", f"cannot request {url!r}: {why}", f"Invalid url: {url}; reason: {reason}")
+
+
+def _put(connection: http.client.HTTPConnection, method: str, target: str, headers: Headers, body: bytes) -> None:
+    names = {name.lower() for name, _ in headers}
+    try:
+        connection.putrequest(method, target, skip_host="host" in names, skip_accept_encoding=True)
+        if "accept-encoding" not in names:
+            connection.putheader("Accept-Encoding", "gzip")
+        for name, value in headers:
+            if name.lower() not in ("content-length", "transfer-encoding"):
+                # Hasura sends header values as UTF-8.
+                connection.putheader(name.encode(), value.encode())
+        connection.putheader("Content-Length", str(len(body)))
+    except (ValueError, http.client.InvalidURL) as error:
+        # A header or target that HTTP/1.1 cannot carry: this request cannot be put on the wire at all.
+        raise CallFailed(
+            failure("invalid_url", f"cannot send the request: {error}", f"Internal error: {error}")
+        ) from None
+    connection.endheaders(body)
+
+
+def _read(response: http.client.HTTPResponse, place: str, timeout: float, max_body: int) -> Reply:
+    declared = response.getheader("content-length", "")
+    if declared.isdigit() and int(declared) > max_body:
+        raise CallFailed(too_large(max_body, int(declared), known=True))
+    body = bytearray()
+    try:
+        while chunk := response.read(min(_CHUNK, max_body + 1 - len(body))):
+            body += chunk
+            if len(body) > max_body:
+                raise CallFailed(too_large(max_body, len(body)))
+    except TimeoutError:
+        raise CallFailed(timed_out(timeout, f" ({len(body)} bytes of the body had arrived)")) from None
+    except http.client.IncompleteRead:
+        raise CallFailed(_broken(place, "incomplete chunked read", "Invalid chunk headers")) from None
+    except (OSError, http.client.HTTPException) as error:
+        raise CallFailed(_reply_failure(error, place, timeout)) from None
+    if response.length:  # the connection closed before the declared length arrived
+        text = f"Response body too short. expected: {declared}, actual: {len(body)}"
+        raise CallFailed(_broken(place, f"received {len(body)} bytes, expected {declared}", text))
+    raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.getheaders()]
+    encoding = (response.getheader("content-encoding") or "").strip().lower()
+    content = bytes(body)
+    if encoding in ("gzip", "x-gzip") and content:
+        content = _gunzip(content, place, max_body)
+    return Reply(response.status, raw, content)
+
+
+def _gunzip(body: bytes, place: str, max_body: int) -> bytes:
+    # http-client decodes a gzip body (Hasura asks for gzip and nothing else); the cap holds for what it inflates to.
+    try:
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        content = inflater.decompress(body, max_body + 1)
+    except zlib.error as error:
+        detail = f"the reply from {place} cannot be decoded: {error}"
+        raise CallFailed(failure("reset", detail, f"HTTP zlib error: {error}")) from None
+    if len(content) > max_body:
+        raise CallFailed(too_large(max_body, len(content)))
+    return content
+
+
+def _broken(place: str, what: str, text: str) -> TransportFailure:
+    return failure("reset", f"the reply from {place} broke off: {what}", text)
+
+
+def _connect_failure(error: OSError, host: str, port: int, seconds: float) -> TransportFailure:
+    place = f"{host}:{port}"
+    cause = root_cause(error)
+    if isinstance(cause, TimeoutError):
+        return failure("connect_timeout", f"no connection to {place} within {seconds:g} s", CONNECTION_TIMEOUT)
+    # The Haskell texts below are approximations of `displayException` of the network library's IOError.
+    if isinstance(cause, socket.gaierror):
+        return failure(
+            "dns",
+            f"the host name {host!r} does not resolve ({cause.strerror})",
+            f'Connection failure: Network.Socket.getAddrInfo (called with host name: Just "{host}", '
+            f'service name: Just "{port}"): does not exist ({cause.strerror})',
+        )
+    if isinstance(cause, ConnectionRefusedError):
+        return failure(
+            "refused",
+            f"nothing listens at {place} (connection refused)",
+            "Connection failure: Network.Socket.connect: <socket: 11>: does not exist (Connection refused)",
+        )
+    return failure("refused", f"cannot connect to {place}: {error}", f"Connection failure: {error}")
+
+
+def _reply_failure(error: BaseException, place: str, timeout: float) -> TransportFailure:
+    """What stopped a call between sending and a complete reply, in our words and http-client's."""
+    if isinstance(error, TimeoutError):
+        return timed_out(timeout)
+    if isinstance(error, http.client.RemoteDisconnected):
+        return failure("no_response", f"{place} closed the connection without sending a reply", NO_RESPONSE)
+    if isinstance(error, http.client.BadStatusLine):
+        shown = str(error.args[0] if error.args else "").rstrip("\r\n").encode("latin-1", "replace")
+        return _broken(place, f"illegal status line {shown!r}", f"Invalid HTTP status line: {shown!r}")
+    if isinstance(error, http.client.HTTPException):
+        return _broken(place, str(error) or type(error).__name__, f"Internal error: {error}")
+    # http-client wraps a read that fails mid-reply as InternalException (`toHttpException`).
+    return failure(
+        "reset",
+        f"the connection to {place} broke mid-reply: {error}",
+        "Internal error: Network.Socket.recvBuf: resource vanished (Connection reset by peer)",
+    )

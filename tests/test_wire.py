@@ -1,0 +1,213 @@
+"""The network target's own HTTP client, against raw replies on real loopback sockets.
+
+What tests/test_targets.py does not reach: gzip bodies, a declared length past the cap, connections the handler
+closes between calls (retried like http-client does), `Connection: close`, calls in flight at once sharing the
+pool, and headers HTTP/1.1 cannot carry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import json
+import socket
+import socketserver
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+from action_contract import ActionRequest
+from action_contract._send._targets import HttpTarget
+
+Reply = Callable[[bytes, bytes], bytes]  # (head, body) of the request -> the raw bytes to answer
+
+
+def _json(status: str, body: bytes, *extra: bytes) -> bytes:
+    head = [f"HTTP/1.1 {status}".encode(), b"Content-Type: application/json", f"Content-Length: {len(body)}".encode()]
+    return b"\r\n".join([*head, *extra, b"", body])
+
+
+class _Raw(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        data = b""
+        server = self.server
+        with contextlib.suppress(OSError):
+            while True:  # one request after another on a kept-alive connection
+                while b"\r\n\r\n" not in data:
+                    chunk = self.request.recv(65536)
+                    if not chunk:
+                        return
+                    data += chunk
+                head, _, data = data.partition(b"\r\n\r\n")
+                lines = head.lower().split(b"\r\n")
+                length = next((int(line.split(b":")[1]) for line in lines if line.startswith(b"content-length")), 0)
+                while len(data) < length:
+                    data += self.request.recv(65536)
+                body, data = data[:length], data[length:]
+                server.connections.add(self.client_address[1])  # type: ignore[attr-defined]
+                self.request.sendall(server.reply(head, body))  # type: ignore[attr-defined]
+                if server.close_after_reply:  # type: ignore[attr-defined]
+                    return
+
+
+@contextlib.contextmanager
+def raw(reply: Reply, *, close_after_reply: bool = False) -> Iterator[socketserver.ThreadingTCPServer]:
+    """A TCP server answering every request with `reply(head, body)`; `.url` is where it listens."""
+    tcp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Raw)
+    tcp.daemon_threads = True
+    tcp.reply = reply  # type: ignore[attr-defined]
+    tcp.close_after_reply = close_after_reply  # type: ignore[attr-defined]
+    tcp.connections = set()  # type: ignore[attr-defined]
+    tcp.url = f"http://127.0.0.1:{tcp.server_address[1]}/hook"  # type: ignore[attr-defined]
+    thread = threading.Thread(target=tcp.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield tcp
+    finally:
+        tcp.shutdown()
+        tcp.server_close()
+        thread.join(5)
+
+
+def _request(url: str, *, headers: tuple[tuple[str, str], ...] = (), timeout: float = 5.0) -> ActionRequest:
+    return ActionRequest(
+        action="placeOrder",
+        url=url,
+        headers=(("Content-Type", "application/json"), *headers),
+        payload={"action": {"name": "placeOrder"}, "input": {"qty": 1}},
+        timeout=timeout,
+    )
+
+
+def _echo(head: bytes, body: bytes) -> bytes:
+    lines = head.decode("utf-8").split("\r\n")
+    echoed = {"line": lines[0], "headers": [line.split(": ", 1) for line in lines[1:]], "body": body.decode()}
+    return _json("200 OK", json.dumps(echoed).encode())
+
+
+def test_a_gzip_body_is_decoded_as_http_client_does():
+    packed = gzip.compress(b'{"ok": true}')
+    with raw(lambda head, body: _json("200 OK", packed, b"Content-Encoding: gzip")) as server, HttpTarget() as http:
+        response = http.send(_request(server.url))
+    assert response.status == 200 and response.body == b'{"ok": true}'
+    assert response.header("content-encoding") == "gzip"
+
+
+def test_a_gzip_body_past_the_cap_once_inflated_is_too_large():
+    packed = gzip.compress(b"[" + b"0," * 600_000 + b"0]")  # 1.2 MB inflated, a few KB on the wire
+    gzipped = raw(lambda head, body: _json("200 OK", packed, b"Content-Encoding: gzip"))
+    with gzipped as server, HttpTarget(max_body=1024 * 1024) as http:
+        failure = http.send(_request(server.url)).failure
+    assert failure is not None and failure.kind == "too_large" and "reply of over 1 MB" in failure.detail
+
+
+def test_a_broken_gzip_body_is_a_decoding_failure():
+    broken = raw(lambda head, body: _json("200 OK", b"not gzip at all", b"Content-Encoding: gzip"))
+    with broken as server, HttpTarget() as http:
+        failure = http.send(_request(server.url)).failure
+    assert failure is not None and failure.kind == "reset" and failure.hasura_text.startswith("HTTP zlib error: ")
+
+
+def test_a_declared_length_past_the_cap_is_refused_before_reading():
+    def huge(head: bytes, body: bytes) -> bytes:
+        return b"HTTP/1.1 200 OK\r\nContent-Length: 5000000000\r\n\r\n{"
+
+    with raw(huge) as server, HttpTarget(max_body=1024 * 1024) as http:
+        started = time.perf_counter()
+        failure = http.send(_request(server.url)).failure
+        assert time.perf_counter() - started < 1
+    assert failure is not None and failure.kind == "too_large"
+    assert "reply of 4768.4 MB not read past 1 MB" in failure.detail
+
+
+def test_what_goes_on_the_wire_besides_the_requests_own_headers():
+    headers = (("User-Agent", "hasura-graphql-engine/v2.40.0"), ("X-Name", "Zoë"))
+    with raw(_echo) as server, HttpTarget() as http:
+        echoed = json.loads(http.send(_request(server.url + "?tenant=a b", headers=headers)).body)
+    assert echoed["line"] == "POST /hook?tenant=a%20b HTTP/1.1"
+    port = server.server_address[1]
+    assert echoed["headers"] == [
+        ["Host", f"127.0.0.1:{port}"],
+        ["Accept-Encoding", "gzip"],
+        ["Content-Type", "application/json"],
+        ["User-Agent", "hasura-graphql-engine/v2.40.0"],
+        ["X-Name", "Zoë"],  # UTF-8 on the wire, as Hasura sends it
+        ["Content-Length", str(len(echoed["body"].encode()))],
+    ]
+
+
+def test_a_host_header_of_the_request_replaces_ours():
+    with raw(_echo) as server, HttpTarget() as http:
+        echoed = json.loads(http.send(_request(server.url, headers=(("Host", "shop.internal"),))).body)
+    assert [value for name, value in echoed["headers"] if name.lower() == "host"] == ["shop.internal"]
+
+
+def test_a_header_http_cannot_carry_is_a_request_that_cannot_be_sent():
+    with raw(_echo) as server, HttpTarget() as http:
+        failure = http.send(_request(server.url, headers=(("X-Evil", "a\r\nInjected: yes"),))).failure
+        assert failure is not None and failure.kind == "invalid_url"
+        assert failure.hasura_text.startswith("Internal error: Invalid header value")
+        assert http.send(_request(server.url)).status == 200  # and the target goes on
+
+
+def test_a_connection_the_handler_closed_between_calls_is_retried_on_a_new_one():
+    # The handler closes every connection right after its reply, without saying so (no Connection: close): the
+    # next call finds the kept-alive connection dead before any reply, and http-client retries it on a new one.
+    with raw(lambda head, body: _json("200 OK", b"{}"), close_after_reply=True) as server, HttpTarget() as http:
+        statuses = [http.send(_request(server.url)).status for _ in range(5)]
+        assert statuses == [200] * 5
+        assert len(server.connections) == 5
+
+
+def test_connection_close_is_honoured():
+    def closing(head: bytes, body: bytes) -> bytes:
+        return _json("200 OK", b"{}", b"Connection: close")
+
+    with raw(closing, close_after_reply=True) as server, HttpTarget() as http:
+        responses = [http.send(_request(server.url)) for _ in range(3)]
+    assert [r.status for r in responses] == [200] * 3 and len(server.connections) == 3
+
+
+def test_calls_in_flight_at_once_each_get_their_own_connection_and_their_own_reply():
+    def slow_echo(head: bytes, body: bytes) -> bytes:
+        time.sleep(0.05)
+        return _json("200 OK", body)
+
+    with raw(slow_echo) as server, HttpTarget() as http:
+
+        def call(n: int) -> bytes:
+            request = ActionRequest(action="a", url=server.url, headers=(), payload={"input": {"n": n}}, timeout=5.0)
+            return http.send(request).body
+
+        with ThreadPoolExecutor(8) as pool:
+            bodies = list(pool.map(call, range(40)))
+        assert [json.loads(body)["input"]["n"] for body in bodies] == list(range(40))
+        assert 1 < len(server.connections) <= 8  # kept alive and reused, never more than the calls in flight
+
+
+def test_a_port_that_is_not_a_number_is_an_invalid_url():
+    with HttpTarget() as http:
+        failure = http.send(_request("http://127.0.0.1:http/hook")).failure
+    assert failure is not None and failure.kind == "invalid_url"
+    assert failure.hasura_text == "Invalid url: http://127.0.0.1:http/hook; reason: Invalid URL"
+
+
+def test_https_to_a_plain_http_port_fails_to_connect_with_the_tls_error():
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = listener.getsockname()[1]
+
+        def answer() -> None:
+            with contextlib.suppress(OSError):
+                connection, _ = listener.accept()
+                with connection:
+                    connection.recv(1024)
+                    connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+        threading.Thread(target=answer, daemon=True).start()
+        with HttpTarget() as http:
+            failure = http.send(_request(f"https://127.0.0.1:{port}/hook", timeout=2.0)).failure
+    assert failure is not None and failure.kind == "refused"
+    assert failure.hasura_text.startswith("Connection failure: ") and "SSL" in failure.hasura_text
