@@ -243,3 +243,51 @@ def test_a_reply_written_in_two_parts_is_not_held_by_delayed_acknowledgements():
         tcp.server_close()
     assert bodies == [b"{}"] * 10
     assert took < 0.3, f"10 calls took {took * 1000:.0f} ms: the replies waited for delayed acknowledgements"
+
+
+def test_http_goes_through_the_proxy_of_the_environment(monkeypatch: pytest.MonkeyPatch):
+    with raw(_echo) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", f"http://bob:s%40cret@127.0.0.1:{proxy.server_address[1]}")
+        monkeypatch.delenv("NO_PROXY", raising=False)
+        monkeypatch.delenv("no_proxy", raising=False)
+        with HttpTarget() as http:
+            echoed = json.loads(http.send(_request("http://handler.example:8080/hook?x=1")).body)
+    assert echoed["line"] == "POST http://handler.example:8080/hook?x=1 HTTP/1.1"
+    headers = dict(echoed["headers"])
+    assert headers["Host"] == "handler.example:8080"
+    assert headers["Proxy-Authorization"] == "Basic Ym9iOnNAY3JldA=="  # bob:s@cret
+
+
+def test_https_tunnels_through_the_proxy_and_a_refusal_is_a_connection_failure(monkeypatch: pytest.MonkeyPatch):
+    lines: list[bytes] = []
+
+    def refusing(head: bytes, body: bytes) -> bytes:
+        lines.append(head.split(b"\r\n")[0])
+        return b"HTTP/1.1 407 Proxy Authentication Required\r\nContent-Length: 0\r\n\r\n"
+
+    with raw(refusing) as proxy:
+        monkeypatch.setenv("HTTPS_PROXY", f"127.0.0.1:{proxy.server_address[1]}")
+        with HttpTarget() as http:
+            failure = http.send(_request("https://handler.example/hook")).failure
+    assert lines == [b"CONNECT handler.example:443 HTTP/1.0"]
+    assert failure is not None and failure.kind == "refused"
+    assert failure.hasura_text == "Connection failure: Tunnel connection failed: 407 Proxy Authentication Required"
+
+
+def test_no_proxy_sends_straight_to_the_handler(monkeypatch: pytest.MonkeyPatch):
+    with raw(_echo) as handler:
+        monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens there
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+        with HttpTarget() as http:
+            echoed = json.loads(http.send(_request(handler.url)).body)
+    assert echoed["line"] == "POST /hook HTTP/1.1"
+
+
+def test_credentials_in_the_url_are_sent_as_basic_authorization():
+    with raw(_echo) as server, HttpTarget() as http:
+        url = server.url.replace("http://", "http://ann:p%3Ass@")
+        echoed = json.loads(http.send(_request(url)).body)
+        assert dict(echoed["headers"])["Authorization"] == "Basic YW5uOnA6c3M="  # ann:p:ss
+        own = (("Authorization", "Bearer t"),)
+        echoed = json.loads(http.send(_request(url, headers=own)).body)
+        assert [v for k, v in echoed["headers"] if k == "Authorization"] == ["Bearer t"]

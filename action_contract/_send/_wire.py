@@ -6,8 +6,9 @@ httpcore and h11 spent 1.1 ms of CPU a call on loopback against 0.36 ms for `htt
 whose transports call ASGI and WSGI apps directly.
 
 It sends what Hasura's http-client sends and reads replies as it does (contract §1.1, §5):
-- the request's own headers, plus Host, Content-Length and `Accept-Encoding: gzip`; no cookie jar, no
-  redirect followed (a 3xx is a reply for the judge), a gzip body decoded;
+- the request's own headers, plus Host, Content-Length and `Accept-Encoding: gzip` (and Basic credentials
+  from the URL's user and password); no cookie jar, no redirect followed (a 3xx is a reply for the judge), a
+  gzip body decoded; HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY honoured (HTTPS through a CONNECT tunnel);
 - one keep-alive connection per call in flight, pooled per origin; a call that fails before any reply on a
   connection an earlier call opened is `stale` (the handler had closed it), and the caller retries it;
 - the call's deadline bounds everything from connecting to the last byte of the body: every socket read gets
@@ -19,6 +20,7 @@ It sends what Hasura's http-client sends and reads replies as it does (contract 
 
 from __future__ import annotations
 
+import base64
 import functools
 import http.client
 import io
@@ -26,10 +28,11 @@ import socket
 import ssl
 import threading
 import time
+import urllib.request
 import zlib
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote, unquote, urlsplit
 
 import certifi
 
@@ -49,7 +52,9 @@ __all__ = ["CallFailed", "Reply", "WireClient"]
 _CHUNK = 65536
 #: What may stay unescaped in a request target; the rest is percent-encoded as httpx did (UTF-8).
 _SAFE = "/:@!$&'()*+,;=-._~%?[]"
-_Origin = tuple[str, str, int]
+#: Where a connection goes: scheme, host, port, and the proxy in between (host, port, Proxy-Authorization) if any.
+_Proxy = tuple[str, int, str | None]
+_Origin = tuple[str, str, int, _Proxy | None]
 #: Linux's TCP_QUICKACK: acknowledge what arrives at once rather than up to 40 ms later. A server that writes its
 #: headers and its body in two small writes (Python's http.server, many hand-written ones) holds the body back
 #: until the headers are acknowledged (Nagle's algorithm), so against delayed acknowledgements every reply took
@@ -110,8 +115,13 @@ class _TimedTls(http.client.HTTPSConnection, _Timed):
     pass
 
 
-def _open(scheme: str, host: str, port: int, context: ssl.SSLContext) -> _Timed:
-    made = _TimedTls(host, port, context=context) if scheme == "https" else _Timed(host, port)
+def _open(origin: _Origin, context: ssl.SSLContext) -> _Timed:
+    scheme, host, port, proxy = origin
+    # Through a proxy: plain HTTP goes to the proxy with the whole URL as target; HTTPS tunnels with CONNECT.
+    at_host, at_port = (proxy[0], proxy[1]) if proxy is not None else (host, port)
+    made = _TimedTls(at_host, at_port, context=context) if scheme == "https" else _Timed(at_host, at_port)
+    if proxy is not None and scheme == "https":
+        made.set_tunnel(host, port, headers={"Proxy-Authorization": proxy[2]} if proxy[2] else None)
     made.response_class = functools.partial(_Response, connection=made)  # type: ignore[assignment]
     return made
 
@@ -127,14 +137,22 @@ class WireClient:
         self._idle: dict[_Origin, list[_Timed]] = {}
         self._lock = threading.Lock()
         self._closed = False
+        # HTTP_PROXY, HTTPS_PROXY and NO_PROXY as the client starts, as httpx and Hasura's http-client take them.
+        self._proxies = urllib.request.getproxies_environment()
+        self._routes: dict[tuple[str, str], _Proxy | None] = {}
 
     def call(self, method: str, url: str, headers: Headers, body: bytes, timeout: float, max_body: int) -> Reply:
         """Send the request and read the whole reply within `timeout` seconds; `CallFailed` if it cannot."""
         deadline = time.perf_counter() + timeout
-        origin, target = _split(url)
+        parts, target = _split(url)
+        scheme, host, port = parts.scheme, parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+        origin = (scheme, host, port, self._proxy(scheme, host))
+        if origin[3] is not None and scheme == "http":
+            target, headers = _via_proxy(parts, target, headers, origin[3])
+        if parts.username is not None and not any(name.lower() == "authorization" for name, _ in headers):
+            headers = (*headers, ("Authorization", _basic(unquote(parts.username), unquote(parts.password or ""))))
         connection, reused = self._take(origin)
         connection.deadline = deadline
-        host, port = origin[1], origin[2]
         place = f"{host}:{port}"
         try:
             if connection.sock is None:
@@ -143,7 +161,8 @@ class WireClient:
                 try:
                     connection.connect()
                 except OSError as error:
-                    raise CallFailed(_connect_failure(error, host, port, min(timeout, CONNECT_TIMEOUT))) from None
+                    seconds = min(timeout, CONNECT_TIMEOUT)
+                    raise CallFailed(_connect_failure(error, connection.host, connection.port, seconds)) from None
             connection.sock.settimeout(max(deadline - time.perf_counter(), 0.001))
             try:
                 _put(connection, method, target, headers, body)
@@ -172,7 +191,21 @@ class WireClient:
             idle = self._idle.get(origin)
             if idle:
                 return idle.pop(), True
-        return _open(*origin, self._context), False
+        return _open(origin, self._context), False
+
+    def _proxy(self, scheme: str, host: str) -> _Proxy | None:
+        key = (scheme, host)
+        if key not in self._routes:
+            proxy = self._proxies.get(scheme) or self._proxies.get("all")
+            if proxy is None or urllib.request.proxy_bypass_environment(host, self._proxies):  # type: ignore[attr-defined]
+                self._routes[key] = None
+            else:
+                parts = urlsplit(proxy if "://" in proxy else f"http://{proxy}")
+                auth = None
+                if parts.username is not None:
+                    auth = _basic(unquote(parts.username), unquote(parts.password or ""))
+                self._routes[key] = (parts.hostname or "", parts.port or 80, auth)
+        return self._routes[key]
 
     def _give_back(self, origin: _Origin, connection: _Timed) -> None:
         if connection.sock is None:  # the reply said Connection: close
@@ -184,11 +217,11 @@ class WireClient:
         connection.close()
 
 
-def _split(url: str) -> tuple[_Origin, str]:
-    """The origin (scheme, host, port) of `url` and its request target; `CallFailed` for a URL nobody can call."""
+def _split(url: str) -> tuple[SplitResult, str]:
+    """`url` in parts, and its request target; `CallFailed` for a URL nobody can call."""
     try:
         parts = urlsplit(url)
-        port = parts.port
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
     except ValueError as error:
         raise CallFailed(_invalid(url, str(error), "Invalid URL")) from None
     if parts.scheme and parts.scheme not in ("http", "https"):
@@ -196,7 +229,19 @@ def _split(url: str) -> tuple[_Origin, str]:
     if not parts.scheme or not parts.hostname:
         raise CallFailed(_invalid(url, "no scheme or host", "Invalid URL"))
     target = quote(parts.path or "/", safe=_SAFE) + (f"?{quote(parts.query, safe=_SAFE)}" if parts.query else "")
-    return (parts.scheme, parts.hostname, port or (443 if parts.scheme == "https" else 80)), target
+    return parts, target
+
+
+def _via_proxy(parts: SplitResult, target: str, headers: Headers, proxy: _Proxy) -> tuple[str, Headers]:
+    """The whole URL as the target (http.client takes Host from it), and the proxy's credentials if any."""
+    netloc = parts.netloc.rpartition("@")[2]
+    if proxy[2]:
+        headers = (*headers, ("Proxy-Authorization", proxy[2]))
+    return f"{parts.scheme}://{netloc}{target}", headers
+
+
+def _basic(user: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
 
 
 def _invalid(url: str, why: str, reason: str) -> TransportFailure:
