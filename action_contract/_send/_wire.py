@@ -1,8 +1,8 @@
 """`WireClient`: the HTTP/1.1 client of `HttpTarget`, on the standard library's `http.client`.
 
-Why not httpx here: a run against a real handler is CPU-bound once enough calls are in flight, and httpx with
-httpcore and h11 spent 1.1 ms of CPU a call on loopback against 0.36 ms for `http.client` (16 calls in flight,
-40 ms replies; docs/explanation/performance.md): a sixth of a run's CPU. The in-process targets keep httpx,
+Why not httpx here: a run against a real handler is CPU-bound once enough calls are in flight, and a bare
+httpx.Client spends 1.0 ms of CPU a call on loopback against 0.36 ms for this whole target (16 calls in
+flight, 40 ms replies; benchmarks/bench_wire.py), a sixth of a run's CPU. The in-process targets keep httpx,
 whose transports call ASGI and WSGI apps directly.
 
 It sends what Hasura's http-client sends and reads replies as it does (contract §1.1, §5):
