@@ -19,28 +19,28 @@ from typing import Any
 REPLY = b'{"ok": true, "note": "a reply that takes its time"}'
 
 
+def raw_requests(sock: socket.socket) -> Iterator[tuple[bytes, bytes]]:
+    """(head, body) of each request on a kept-alive connection, until the client closes it."""
+    data = b""
+    while True:
+        while b"\r\n\r\n" not in data:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return
+            data += chunk
+        head, _, data = data.partition(b"\r\n\r\n")
+        lines = head.lower().split(b"\r\n")
+        length = next((int(line.split(b":")[1]) for line in lines if line.startswith(b"content-length")), 0)
+        while len(data) < length:
+            data += sock.recv(65536)
+        yield head, data[:length]
+        data = data[length:]
+
+
 class _Dripping(socketserver.BaseRequestHandler):
     def handle(self) -> None:
-        data = b""
         with contextlib.suppress(OSError):
-            while True:  # one request after another on a kept-alive connection
-                while b"\r\n\r\n" not in data:
-                    chunk = self.request.recv(65536)
-                    if not chunk:
-                        return
-                    data += chunk
-                head, _, data = data.partition(b"\r\n\r\n")
-                length = next(
-                    (
-                        int(line.split(b":")[1])
-                        for line in head.split(b"\r\n")
-                        if line.lower().startswith(b"content-length")
-                    ),
-                    0,
-                )
-                while len(data) < length:
-                    data += self.request.recv(65536)
-                data = data[length:]
+            for _ in raw_requests(self.request):
                 self._reply(self.server.behaviour)  # type: ignore[attr-defined]
 
     def _reply(self, behaviour: str) -> None:

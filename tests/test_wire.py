@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from slow_servers import raw_requests
 
 from action_contract import ActionRequest
 from action_contract._send._targets import HttpTarget
@@ -32,21 +33,9 @@ def _json(status: str, body: bytes, *extra: bytes) -> bytes:
 
 class _Raw(socketserver.BaseRequestHandler):
     def handle(self) -> None:
-        data = b""
         server = self.server
         with contextlib.suppress(OSError):
-            while True:  # one request after another on a kept-alive connection
-                while b"\r\n\r\n" not in data:
-                    chunk = self.request.recv(65536)
-                    if not chunk:
-                        return
-                    data += chunk
-                head, _, data = data.partition(b"\r\n\r\n")
-                lines = head.lower().split(b"\r\n")
-                length = next((int(line.split(b":")[1]) for line in lines if line.startswith(b"content-length")), 0)
-                while len(data) < length:
-                    data += self.request.recv(65536)
-                body, data = data[:length], data[length:]
+            for head, body in raw_requests(self.request):
                 server.connections.add(self.client_address[1])  # type: ignore[attr-defined]
                 self.request.sendall(server.reply(head, body))  # type: ignore[attr-defined]
                 if server.close_after_reply:  # type: ignore[attr-defined]

@@ -20,6 +20,7 @@ __all__ = [
     "CONNECT_TIMEOUT",
     "NO_RESPONSE",
     "RESPONSE_TIMEOUT",
+    "connect_failure",
     "crashed",
     "failure",
     "http_failure",
@@ -88,22 +89,7 @@ def http_failure(error: Exception, url: str, timeout: float) -> TransportFailure
     if isinstance(error, httpx.TimeoutException):
         return timed_out(timeout)
     if isinstance(error, httpx.ConnectError):
-        cause = root_cause(error)
-        # The Haskell texts below are approximations of `displayException` of the network library's IOError.
-        if isinstance(cause, socket.gaierror):
-            return failure(
-                "dns",
-                f"the host name {host!r} does not resolve ({cause.strerror})",
-                f'Connection failure: Network.Socket.getAddrInfo (called with host name: Just "{host}", '
-                f'service name: Just "{port}"): does not exist ({cause.strerror})',
-            )
-        if isinstance(cause, ConnectionRefusedError):
-            return failure(
-                "refused",
-                f"nothing listens at {place} (connection refused)",
-                "Connection failure: Network.Socket.connect: <socket: 11>: does not exist (Connection refused)",
-            )
-        return failure("refused", f"cannot connect to {place}: {message}", f"Connection failure: {message}")
+        return connect_failure(error, host, port)
     if isinstance(error, httpx.RemoteProtocolError):
         if message.startswith("Server disconnected without sending a response"):
             return failure("no_response", f"{place} closed the connection without sending a reply", NO_RESPONSE)
@@ -133,6 +119,27 @@ def http_failure(error: Exception, url: str, timeout: float) -> TransportFailure
     return failure(
         "reset", f"the call to {place} failed: {type(error).__name__}: {message}", f"Internal error: {message}"
     )
+
+
+def connect_failure(error: BaseException, host: str, port: int) -> TransportFailure:
+    """A connection that could not be opened: the host does not resolve, nothing listens, or another reason."""
+    place = f"{host}:{port}"
+    cause = root_cause(error)
+    # The Haskell texts below are approximations of `displayException` of the network library's IOError.
+    if isinstance(cause, socket.gaierror):
+        return failure(
+            "dns",
+            f"the host name {host!r} does not resolve ({cause.strerror})",
+            f'Connection failure: Network.Socket.getAddrInfo (called with host name: Just "{host}", '
+            f'service name: Just "{port}"): does not exist ({cause.strerror})',
+        )
+    if isinstance(cause, ConnectionRefusedError):
+        return failure(
+            "refused",
+            f"nothing listens at {place} (connection refused)",
+            "Connection failure: Network.Socket.connect: <socket: 11>: does not exist (Connection refused)",
+        )
+    return failure("refused", f"cannot connect to {place}: {error}", f"Connection failure: {error}")
 
 
 def root_cause(error: BaseException) -> BaseException:

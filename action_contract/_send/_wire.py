@@ -40,6 +40,7 @@ from ._failures import (
     CONNECT_TIMEOUT,
     CONNECTION_TIMEOUT,
     NO_RESPONSE,
+    connect_failure,
     failure,
     root_cause,
     timed_out,
@@ -313,25 +314,9 @@ def _broken(place: str, what: str, text: str) -> TransportFailure:
 
 
 def _connect_failure(error: OSError, host: str, port: int, seconds: float) -> TransportFailure:
-    place = f"{host}:{port}"
-    cause = root_cause(error)
-    if isinstance(cause, TimeoutError):
-        return failure("connect_timeout", f"no connection to {place} within {seconds:g} s", CONNECTION_TIMEOUT)
-    # The Haskell texts below are approximations of `displayException` of the network library's IOError.
-    if isinstance(cause, socket.gaierror):
-        return failure(
-            "dns",
-            f"the host name {host!r} does not resolve ({cause.strerror})",
-            f'Connection failure: Network.Socket.getAddrInfo (called with host name: Just "{host}", '
-            f'service name: Just "{port}"): does not exist ({cause.strerror})',
-        )
-    if isinstance(cause, ConnectionRefusedError):
-        return failure(
-            "refused",
-            f"nothing listens at {place} (connection refused)",
-            "Connection failure: Network.Socket.connect: <socket: 11>: does not exist (Connection refused)",
-        )
-    return failure("refused", f"cannot connect to {place}: {error}", f"Connection failure: {error}")
+    if isinstance(root_cause(error), TimeoutError):
+        return failure("connect_timeout", f"no connection to {host}:{port} within {seconds:g} s", CONNECTION_TIMEOUT)
+    return connect_failure(error, host, port)
 
 
 def _reply_failure(error: BaseException, place: str, timeout: float) -> TransportFailure:
