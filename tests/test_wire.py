@@ -280,3 +280,32 @@ def test_credentials_in_the_url_are_sent_as_basic_authorization():
         own = (("Authorization", "Bearer t"),)
         echoed = json.loads(http.send(_request(url, headers=own)).body)
         assert [v for k, v in echoed["headers"] if k == "Authorization"] == ["Bearer t"]
+
+
+def test_a_large_body_after_connection_close_arrives_whole():
+    # http.client closes its socket as soon as the headers say "Connection: close"; the body is still to be read.
+    body = b"[" + b"1," * 400_000 + b"1]"
+
+    class Closing(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            with contextlib.suppress(OSError):
+                for _ in raw_requests(self.request):
+                    self.request.sendall(
+                        b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: %d\r\n\r\n" % len(body)
+                    )
+                    for start in range(0, len(body), 65536):
+                        time.sleep(0.002)
+                        self.request.sendall(body[start : start + 65536])
+                    return
+
+    tcp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Closing)
+    tcp.daemon_threads = True
+    threading.Thread(target=tcp.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        with HttpTarget() as http:
+            url = f"http://127.0.0.1:{tcp.server_address[1]}/hook"
+            responses = [http.send(_request(url)) for _ in range(2)]
+    finally:
+        tcp.shutdown()
+        tcp.server_close()
+    assert [(r.failure, r.status, len(r.body)) for r in responses] == [(None, 200, len(body))] * 2

@@ -82,10 +82,14 @@ class CallFailed(Exception):
 
 
 class _Reader(io.RawIOBase):
-    """The socket's reads, each given only the time left before the call's deadline."""
+    """The socket's reads, each given only the time left before the call's deadline.
 
-    def __init__(self, sock: socket.socket, connection: _Timed) -> None:
-        self._sock, self._connection = sock, connection
+    It holds the file http.client made of the socket until it is closed itself: that file keeps the socket open
+    when http.client closes its connection on `Connection: close` with the body still to be read.
+    """
+
+    def __init__(self, sock: socket.socket, connection: _Timed, holder: io.BufferedIOBase) -> None:
+        self._sock, self._connection, self._holder = sock, connection, holder
 
     def readable(self) -> bool:
         return True
@@ -99,11 +103,16 @@ class _Reader(io.RawIOBase):
             self._sock.setsockopt(socket.IPPROTO_TCP, _QUICKACK, 1)
         return self._sock.recv_into(buffer)
 
+    def close(self) -> None:
+        if not self.closed:
+            self._holder.close()
+        super().close()
+
 
 class _Response(http.client.HTTPResponse):
     def __init__(self, sock: socket.socket, connection: _Timed, method: str | None = None) -> None:
         super().__init__(sock, method=method)
-        self.fp = io.BufferedReader(_Reader(sock, connection), _CHUNK)
+        self.fp = io.BufferedReader(_Reader(sock, connection, self.fp), _CHUNK)
 
 
 class _Timed(http.client.HTTPConnection):
