@@ -112,7 +112,7 @@ class _Reader(io.RawIOBase):
 class _Response(http.client.HTTPResponse):
     def __init__(self, sock: socket.socket, connection: _Timed, method: str | None = None) -> None:
         super().__init__(sock, method=method)
-        self.fp = io.BufferedReader(_Reader(sock, connection, self.fp), _CHUNK)
+        self.fp = io.BufferedReader(_Reader(sock, connection, self.fp))  # reads of a chunk or more go past its buffer
 
 
 class _Timed(http.client.HTTPConnection):
