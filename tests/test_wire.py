@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from slow_servers import raw_requests
 
 from action_contract import ActionRequest
@@ -309,3 +311,48 @@ def test_a_large_body_after_connection_close_arrives_whole():
         tcp.shutdown()
         tcp.server_close()
     assert [(r.failure, r.status, len(r.body)) for r in responses] == [(None, 200, len(body))] * 2
+
+
+# -- fuzz: whatever comes back, a reply or a failure, and the target goes on ---------------------------------------
+
+_REAL_REPLIES = [
+    _json("200 OK", b'{"orderId": "o-1", "status": "PLACED"}'),
+    _json("400 Bad Request", b'{"message": "out of stock", "extensions": {"code": "stock"}}'),
+    b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n"
+    b'5\r\n{"a":\r\n3\r\n 1}\r\n0\r\n\r\n',
+    _json("200 OK", gzip.compress(b'{"ok": true}'), b"Content-Encoding: gzip"),
+    b"HTTP/1.0 204 No Content\r\nServer: BaseHTTP/0.6 Python/3.11.7\r\n\r\n",
+    b"HTTP/1.1 302 Found\r\nLocation: /elsewhere\r\nContent-Length: 0\r\nSet-Cookie: a=1\r\n\r\n",
+]
+
+
+@st.composite
+def _mutated_replies(draw: st.DrawFn) -> bytes:
+    reply = bytearray(draw(st.sampled_from(_REAL_REPLIES)))
+    for _ in range(draw(st.integers(1, 4))):
+        where = draw(st.integers(0, len(reply)))
+        how = draw(st.sampled_from(["flip", "cut", "insert", "drop"]))
+        if how == "flip" and where < len(reply):
+            reply[where] = draw(st.integers(0, 255))
+        elif how == "cut":
+            del reply[where:]
+        elif how == "insert":
+            reply[where:where] = draw(st.sampled_from([b"\r\n", b":", b" ", b"\x00", b"\xff", b"-1", b"99999999999"]))
+        elif where < len(reply):
+            del reply[where]
+    return bytes(reply)
+
+
+@settings(max_examples=60)
+@given(reply=_mutated_replies())
+def test_any_reply_is_a_reply_or_a_failure_and_the_target_goes_on(reply: bytes):
+    # The server closes each connection after its reply, so a reply shorter than it says ends instead of hanging.
+    with raw(lambda head, body: reply, close_after_reply=True) as server, HttpTarget(max_body=64 * 1024) as http:
+        response = http.send(_request(server.url, timeout=2.0))
+        assert (response.status is None) == (response.failure is not None)
+        if response.failure is not None:
+            assert response.failure.kind in {"reset", "no_response", "too_large", "timeout"}, response.failure
+        else:
+            assert 100 <= response.status < 1000 and len(response.body) <= 64 * 1024
+        server.reply = lambda head, body: _json("200 OK", b"{}")  # type: ignore[attr-defined]
+        assert http.send(_request(server.url)).status == 200
