@@ -105,3 +105,16 @@ def test_a_fixed_count_never_moves(clock: _Clock) -> None:
     _window(workers, clock, latency=0.3, cpu_per_reply=0.0005, ok=False)
     assert workers.limit == 5
     assert workers.status.cases == 4 * 10
+
+
+def test_growth_is_signalled_at_once_so_more_units_start_before_the_next_tick(clock: _Clock) -> None:
+    workers = Workers("auto")
+    growth = workers.growth()
+    assert not growth.done() and workers.growth() is growth  # the same future until the limit grows
+    _window(workers, clock, latency=0.04, cpu_per_reply=0.0005)  # 4 -> 8
+    assert growth.done()
+    renewed = workers.growth()
+    assert renewed is not growth and not renewed.done()
+    for _ in range(2):
+        _window(workers, clock, latency=0.3, cpu_per_reply=0.0005, ok=False)  # timeouts: fewer, never a growth
+    assert workers.limit < 8 and not renewed.done()

@@ -1,10 +1,10 @@
 """`run_units`: every unit of work of a run's groups on one thread pool, with progress and a clean stop.
 
-The calling thread waits, wakes twice a second to report progress, starts a group's shrinking once its units
-have all explored, and finishes each group (merges its units, runs the whole-action checks) as its last unit
-ends. On Ctrl-C the caller sets `Workers.stop`: units not yet started return at once, units in flight end after
-their current request, and every group comes back (those not run marked interrupted).
-An exception in a unit is a bug of ours: the others are stopped and it is raised.
+The calling thread waits, wakes twice a second to report progress (and at once when auto allows more requests in
+flight, to start more units), starts a group's shrinking once its units have all explored, and finishes each group
+(merges its units, runs the whole-action checks) as its last unit ends. On Ctrl-C the caller sets `Workers.stop`:
+units not yet started return at once, units in flight end after their current request, and every group comes back
+(those not run marked interrupted). An exception in a unit is a bug of ours: the others are stopped and it is raised.
 """
 
 from __future__ import annotations
@@ -86,8 +86,12 @@ def run_units(
         add(runs)
         top_up()
         while pending:
-            done, _ = concurrent.futures.wait(pending, timeout=_TICK, return_when=concurrent.futures.FIRST_COMPLETED)
+            # Also woken when auto gives more places in flight: units start then, not at the next tick.
+            waiting = [*pending, workers.growth()]
+            done, _ = concurrent.futures.wait(waiting, timeout=_TICK, return_when=concurrent.futures.FIRST_COMPLETED)
             for future in done:
+                if future not in pending:
+                    continue
                 index = pending.pop(future)
                 future.result()  # a unit's own exception is a bug: stop the others and raise it
                 left[index] -= 1

@@ -14,6 +14,7 @@ halving would leave it waiting. So a busy run halves only if half as many in fli
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import threading
 import time
@@ -87,6 +88,14 @@ class Workers:
         self._window_started = (time.perf_counter(), time.process_time())
         #: Replies a second last measured at each limit, to tell a busy run that needs its places in flight.
         self._rates: dict[int, float] = {}
+        self._grown: concurrent.futures.Future[None] = concurrent.futures.Future()
+
+    def growth(self) -> concurrent.futures.Future[None]:
+        """A future done once the limit grows: whoever starts units waits on it to start more at once."""
+        with self._condition:
+            if self._grown.done():
+                self._grown = concurrent.futures.Future()
+            return self._grown
 
     @contextlib.contextmanager
     def slot(self) -> Iterator[None]:
@@ -140,5 +149,7 @@ class Workers:
                     self.limit = min(AUTO_MAX, self.limit * 2)
             elif median >= _SLOW:
                 self.limit = min(AUTO_MAX, self.limit * 2)
+            if self.limit > status.in_flight_limit and not self._grown.done():
+                self._grown.set_result(None)
             status.in_flight_limit = self.limit
             self._condition.notify_all()
