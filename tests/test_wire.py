@@ -10,8 +10,11 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import shutil
 import socket
 import socketserver
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -311,6 +314,120 @@ def test_a_large_body_after_connection_close_arrives_whole():
         tcp.shutdown()
         tcp.server_close()
     assert [(r.failure, r.status, len(r.body)) for r in responses] == [(None, 200, len(body))] * 2
+
+
+def _counting(extra: bytes = b"", head_extra: bytes = b"") -> Reply:
+    """Replies `{"call": n}` to the n-th request, with `head_extra` before the reply and `extra` after it."""
+    calls = iter(range(1, 1000))
+    return lambda head, body: head_extra + _json("200 OK", b'{"call": %d}' % next(calls)) + extra
+
+
+def test_an_interim_reply_is_skipped_and_every_call_gets_its_own_reply():
+    hints = b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+    with raw(_counting(head_extra=hints)) as server, HttpTarget() as http:
+        replies = [http.send(_request(server.url)) for _ in range(3)]
+    assert [(r.status, r.body) for r in replies] == [(200, b'{"call": %d}' % n) for n in (1, 2, 3)]
+
+
+def test_a_stray_second_reply_never_becomes_the_next_calls_reply():
+    # The stray reply comes 20 ms after the real one, on the idle kept-alive connection: the next call must see
+    # the connection readable and take a new one (read with the real reply, it would only be dropped with it).
+    stray = _json("200 OK", b'{"stray": true}')
+
+    class Stray(socketserver.BaseRequestHandler):
+        def handle(self) -> None:
+            with contextlib.suppress(OSError):
+                for _ in raw_requests(self.request):
+                    seen: set[int] = self.server.connections  # type: ignore[attr-defined]
+                    seen.add(self.client_address[1])
+                    self.request.sendall(_json("200 OK", b'{"call": %d}' % len(seen)))
+                    time.sleep(0.02)
+                    self.request.sendall(stray)
+
+    tcp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Stray)
+    tcp.daemon_threads = True
+    tcp.connections = set()  # type: ignore[attr-defined]
+    threading.Thread(target=tcp.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        with HttpTarget() as http:
+            replies = []
+            for _ in range(3):
+                replies.append(http.send(_request(f"http://127.0.0.1:{tcp.server_address[1]}/hook")))
+                time.sleep(0.1)
+    finally:
+        tcp.shutdown()
+        tcp.server_close()
+    assert [(r.status, r.body) for r in replies] == [(200, b'{"call": %d}' % n) for n in (1, 2, 3)]
+    assert len(tcp.connections) == 3  # type: ignore[attr-defined]
+
+
+def test_a_bad_content_length_fails_at_once_rather_than_reading_to_the_timeout():
+    def bad(head: bytes, body: bytes) -> bytes:
+        return b"HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\n\r\n{}"
+
+    with raw(bad) as server, HttpTarget() as http:
+        response = http.send(_request(server.url, timeout=5.0))
+    failure = response.failure
+    assert failure is not None and (failure.kind, failure.hasura_text) == (
+        "reset",
+        "Internal error: bad Content-Length",
+    )
+    assert response.elapsed < 2
+
+
+def test_more_header_fields_than_hasura_takes_is_a_failure():
+    many = b"".join(b"X-H%d: v\r\n" % n for n in range(101))
+    crowded = raw(lambda head, body: b"HTTP/1.1 200 OK\r\n" + many + b"Content-Length: 2\r\n\r\n{}")
+    with crowded as server, HttpTarget() as http:
+        failure = http.send(_request(server.url)).failure
+    assert failure is not None and failure.kind == "reset"
+    assert failure.hasura_text == "Internal error: TooManyHeaderFields"
+
+
+def test_a_host_name_idna_cannot_encode_is_an_invalid_url():
+    with HttpTarget() as http:
+        failure = http.send(_request(f"http://{'a' * 64}.example/hook")).failure
+    assert failure is not None and failure.kind == "invalid_url" and "bad host name" in failure.detail
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command to make a certificate")
+def test_ssl_cert_file_names_a_private_ca_for_https_handlers(tmp_path, monkeypatch: pytest.MonkeyPatch):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with raw(lambda head, body: _json("200 OK", b"{}")) as server:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        url = f"https://127.0.0.1:{server.server_address[1]}/hook"
+        monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+        monkeypatch.delenv("SSL_CERT_FILE", raising=False)
+        with HttpTarget() as http:
+            refused = http.send(_request(url)).failure
+        assert refused is not None and refused.kind == "refused" and "CERTIFICATE_VERIFY_FAILED" in refused.detail
+        monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+        with HttpTarget() as http:
+            assert http.send(_request(url)).status == 200
 
 
 # -- fuzz: whatever comes back, a reply or a failure, and the target goes on ---------------------------------------

@@ -84,10 +84,12 @@ def run_units(
 
     try:
         add(runs)
+        # Also woken when auto gives more places in flight: units start then, not at the next tick. The future is
+        # taken before each top-up, so a growth after the top-up read the limit is never missed.
+        grown = workers.growth()
         top_up()
         while pending:
-            # Also woken when auto gives more places in flight: units start then, not at the next tick.
-            waiting = [*pending, workers.growth()]
+            waiting = [*pending, grown]
             done, _ = concurrent.futures.wait(waiting, timeout=_TICK, return_when=concurrent.futures.FIRST_COMPLETED)
             for future in done:
                 if future not in pending:
@@ -102,6 +104,7 @@ def run_units(
                     left[index] = len(more)
                     if not more:
                         finish(index)
+            grown = workers.growth()
             top_up()
             if heartbeat is not None:
                 done_failures = sum(len([f for f in r.failures if f.fatal]) for r in results if r is not None)

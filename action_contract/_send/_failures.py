@@ -1,11 +1,13 @@
 """How a call fails: `TransportFailure`s with the texts Hasura's http-client gives (contract §5).
 
-Shared by every target: `HttpTarget` maps the errors of its own HTTP client (`_wire`), the in-process targets
-map httpx's (`http_failure`), and all of them time out, overflow and crash with the same words.
+Shared by every target: `HttpTarget` maps the errors of its own HTTP client on `http.client` (`_wire`:
+`opening_failure`, `reply_failure`), the in-process targets map httpx's (`http_failure`), and all of them time
+out, overflow and crash with the same words.
 """
 
 from __future__ import annotations
 
+import http.client
 import re
 import socket
 from typing import cast
@@ -20,10 +22,13 @@ __all__ = [
     "CONNECT_TIMEOUT",
     "NO_RESPONSE",
     "RESPONSE_TIMEOUT",
+    "broken",
     "connect_failure",
     "crashed",
     "failure",
     "http_failure",
+    "opening_failure",
+    "reply_failure",
     "root_cause",
     "timed_out",
     "too_large",
@@ -147,3 +152,40 @@ def root_cause(error: BaseException) -> BaseException:
     while error.__cause__ is not None or error.__context__ is not None:
         error = cast(BaseException, error.__cause__ or error.__context__)
     return error
+
+
+# -- the errors of http.client, for the network target (_wire) ----------------------------------------------
+
+
+def broken(place: str, what: str, text: str) -> TransportFailure:
+    """A reply that broke off or could not be read: `what` for people, `text` as http-client says it."""
+    return failure("reset", f"the reply from {place} broke off: {what}", text)
+
+
+def opening_failure(error: OSError, host: str, port: int, seconds: float) -> TransportFailure:
+    """Why `http.client` could not open a connection within `seconds`."""
+    if isinstance(root_cause(error), TimeoutError):
+        return failure("connect_timeout", f"no connection to {host}:{port} within {seconds:g} s", CONNECTION_TIMEOUT)
+    return connect_failure(error, host, port)
+
+
+def reply_failure(error: BaseException, place: str, timeout: float) -> TransportFailure:
+    """What stopped an `http.client` call between sending and a complete reply, in our words and http-client's."""
+    if isinstance(error, TimeoutError):
+        return timed_out(timeout)
+    if isinstance(error, http.client.RemoteDisconnected):
+        return failure("no_response", f"{place} closed the connection without sending a reply", NO_RESPONSE)
+    if isinstance(error, http.client.BadStatusLine):
+        shown = str(error.args[0] if error.args else "").rstrip("\r\n").encode("latin-1", "replace")
+        return broken(place, f"illegal status line {shown!r}", f"Invalid HTTP status line: {shown!r}")
+    if isinstance(error, http.client.HTTPException) and str(error).startswith("got more than"):
+        # http-client also stops at 100 header fields (managerMaxNumberHeaders, TooManyHeaderFields).
+        return broken(place, f"{error} (Hasura's http-client takes 100 at most)", "Internal error: TooManyHeaderFields")
+    if isinstance(error, http.client.HTTPException):
+        return broken(place, str(error) or type(error).__name__, f"Internal error: {error}")
+    # http-client wraps a read that fails mid-reply as InternalException (`toHttpException`).
+    return failure(
+        "reset",
+        f"the connection to {place} broke mid-reply: {error}",
+        "Internal error: Network.Socket.recvBuf: resource vanished (Connection reset by peer)",
+    )

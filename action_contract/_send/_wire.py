@@ -24,6 +24,8 @@ import base64
 import functools
 import http.client
 import io
+import os
+import select
 import socket
 import ssl
 import threading
@@ -36,21 +38,13 @@ from urllib.parse import SplitResult, quote, unquote, urlsplit
 
 import certifi
 
-from ._failures import (
-    CONNECT_TIMEOUT,
-    CONNECTION_TIMEOUT,
-    NO_RESPONSE,
-    connect_failure,
-    failure,
-    root_cause,
-    timed_out,
-    too_large,
-)
+from ._failures import CONNECT_TIMEOUT, broken, failure, opening_failure, reply_failure, timed_out, too_large
 from ._response import Headers, TransportFailure
 
 __all__ = ["CallFailed", "Reply", "WireClient"]
 
 _CHUNK = 65536
+_MAX_LINE = 65537  # http.client's own bound on a status or header line
 #: What may stay unescaped in a request target; the rest is percent-encoded as httpx did (UTF-8).
 _SAFE = "/:@!$&'()*+,;=-._~%?[]"
 #: Where a connection goes: scheme, host, port, and the proxy in between (host, port, Proxy-Authorization) if any.
@@ -114,6 +108,16 @@ class _Response(http.client.HTTPResponse):
         super().__init__(sock, method=method)
         self.fp = io.BufferedReader(_Reader(sock, connection, self.fp))  # reads of a chunk or more go past its buffer
 
+    def _read_status(self) -> tuple[str, int, str]:
+        while True:
+            version, status, reason = super()._read_status()  # type: ignore[misc]
+            if not 100 <= status < 200 or status == 101:
+                return version, status, reason
+            # An interim reply (103 Early Hints, 102 Processing) and its headers go; the final reply follows, as
+            # http-client and httpx read it. Left in place, it would be this call's reply and the real one the next's.
+            while self.fp.readline(_MAX_LINE) not in (b"\r\n", b"\n", b""):
+                pass
+
 
 class _Timed(http.client.HTTPConnection):
     """A connection whose replies read by the deadline of the call in flight on it."""
@@ -123,6 +127,17 @@ class _Timed(http.client.HTTPConnection):
 
 class _TimedTls(http.client.HTTPSConnection, _Timed):
     pass
+
+
+def _tls_context() -> ssl.SSLContext:
+    """The CAs to verify HTTPS handlers with: SSL_CERT_FILE or SSL_CERT_DIR when set (a private CA), certifi's
+    bundle otherwise, as httpx chose them."""
+    cafile, capath = os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+    if cafile and os.path.isfile(cafile):
+        return ssl.create_default_context(cafile=cafile)
+    if capath and os.path.isdir(capath):
+        return ssl.create_default_context(capath=capath)
+    return ssl.create_default_context(cafile=certifi.where())
 
 
 def _open(origin: _Origin, context: ssl.SSLContext) -> _Timed:
@@ -140,7 +155,7 @@ class WireClient:
     """HTTP/1.1 calls with a total deadline over pooled keep-alive connections (see the module's docstring)."""
 
     def __init__(self, *, verify: bool = True) -> None:
-        self._context = ssl.create_default_context(cafile=certifi.where())
+        self._context = _tls_context()
         if not verify:
             self._context.check_hostname = False
             self._context.verify_mode = ssl.CERT_NONE
@@ -172,14 +187,16 @@ class WireClient:
                     connection.connect()
                 except OSError as error:
                     seconds = min(timeout, CONNECT_TIMEOUT)
-                    raise CallFailed(_connect_failure(error, connection.host, connection.port, seconds)) from None
+                    raise CallFailed(opening_failure(error, connection.host, connection.port, seconds)) from None
+                except UnicodeError as error:  # a host name IDNA cannot encode (an empty or overlong label)
+                    raise CallFailed(_invalid(url, f"bad host name: {error}", "Invalid URL")) from None
             connection.sock.settimeout(max(deadline - time.perf_counter(), 0.001))
             try:
                 _put(connection, method, target, headers, body)
                 response = connection.getresponse()
             except (OSError, http.client.HTTPException) as error:
                 # Nothing of a reply yet: on a connection an earlier call opened, the handler may have closed it.
-                raise CallFailed(_reply_failure(error, place, timeout), stale=reused) from None
+                raise CallFailed(reply_failure(error, place, timeout), stale=reused) from None
             reply = _read(response, place, timeout, max_body)
         except BaseException:
             connection.close()
@@ -197,11 +214,15 @@ class WireClient:
                 connection.close()
 
     def _take(self, origin: _Origin) -> tuple[_Timed, bool]:
-        with self._lock:
-            idle = self._idle.get(origin)
-            if idle:
-                return idle.pop(), True
-        return _open(origin, self._context), False
+        while True:
+            with self._lock:
+                idle = self._idle.get(origin)
+                connection = idle.pop() if idle else None
+            if connection is None:
+                return _open(origin, self._context), False
+            if _quiet(connection):
+                return connection, True
+            connection.close()
 
     def _proxy(self, scheme: str, host: str) -> _Proxy | None:
         key = (scheme, host)
@@ -225,6 +246,21 @@ class WireClient:
                 self._idle.setdefault(origin, []).append(connection)
                 return
         connection.close()
+
+
+def _quiet(connection: _Timed) -> bool:
+    """True when an idle connection has nothing to read: a handler that closed it, or sent more than its reply
+    (a stray second reply), makes it readable, and its next call would read that instead of its own reply."""
+    sock = connection.sock
+    if sock is None:
+        return False
+    try:
+        if isinstance(sock, ssl.SSLSocket) and sock.pending():
+            return False
+        readable, _, _ = select.select([sock], [], [], 0)
+    except (OSError, ValueError):
+        return False
+    return not readable
 
 
 def _split(url: str) -> tuple[SplitResult, str]:
@@ -279,7 +315,11 @@ def _put(connection: http.client.HTTPConnection, method: str, target: str, heade
 
 
 def _read(response: http.client.HTTPResponse, place: str, timeout: float, max_body: int) -> Reply:
-    declared = response.getheader("content-length", "")
+    lengths = {value.strip() for value in response.msg.get_all("content-length") or []}
+    declared = next(iter(lengths), "")
+    if lengths and not response.chunked and (len(lengths) > 1 or not declared.isdigit()):
+        # http.client would read to the end of the connection instead, a whole timeout on a kept-alive one.
+        raise CallFailed(broken(place, "bad Content-Length", "Internal error: bad Content-Length"))
     if declared.isdigit() and int(declared) > max_body:
         raise CallFailed(too_large(max_body, int(declared), known=True))
     body = bytearray()
@@ -291,12 +331,12 @@ def _read(response: http.client.HTTPResponse, place: str, timeout: float, max_bo
     except TimeoutError:
         raise CallFailed(timed_out(timeout, f" ({len(body)} bytes of the body had arrived)")) from None
     except http.client.IncompleteRead:
-        raise CallFailed(_broken(place, "incomplete chunked read", "Invalid chunk headers")) from None
+        raise CallFailed(broken(place, "incomplete chunked read", "Invalid chunk headers")) from None
     except (OSError, http.client.HTTPException) as error:
-        raise CallFailed(_reply_failure(error, place, timeout)) from None
+        raise CallFailed(reply_failure(error, place, timeout)) from None
     if response.length:  # the connection closed before the declared length arrived
         text = f"Response body too short. expected: {declared}, actual: {len(body)}"
-        raise CallFailed(_broken(place, f"received {len(body)} bytes, expected {declared}", text))
+        raise CallFailed(broken(place, f"received {len(body)} bytes, expected {declared}", text))
     raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in response.getheaders()]
     encoding = (response.getheader("content-encoding") or "").strip().lower()
     content = bytes(body)
@@ -316,32 +356,3 @@ def _gunzip(body: bytes, place: str, max_body: int) -> bytes:
     if len(content) > max_body:
         raise CallFailed(too_large(max_body, len(content)))
     return content
-
-
-def _broken(place: str, what: str, text: str) -> TransportFailure:
-    return failure("reset", f"the reply from {place} broke off: {what}", text)
-
-
-def _connect_failure(error: OSError, host: str, port: int, seconds: float) -> TransportFailure:
-    if isinstance(root_cause(error), TimeoutError):
-        return failure("connect_timeout", f"no connection to {host}:{port} within {seconds:g} s", CONNECTION_TIMEOUT)
-    return connect_failure(error, host, port)
-
-
-def _reply_failure(error: BaseException, place: str, timeout: float) -> TransportFailure:
-    """What stopped a call between sending and a complete reply, in our words and http-client's."""
-    if isinstance(error, TimeoutError):
-        return timed_out(timeout)
-    if isinstance(error, http.client.RemoteDisconnected):
-        return failure("no_response", f"{place} closed the connection without sending a reply", NO_RESPONSE)
-    if isinstance(error, http.client.BadStatusLine):
-        shown = str(error.args[0] if error.args else "").rstrip("\r\n").encode("latin-1", "replace")
-        return _broken(place, f"illegal status line {shown!r}", f"Invalid HTTP status line: {shown!r}")
-    if isinstance(error, http.client.HTTPException):
-        return _broken(place, str(error) or type(error).__name__, f"Internal error: {error}")
-    # http-client wraps a read that fails mid-reply as InternalException (`toHttpException`).
-    return failure(
-        "reset",
-        f"the connection to {place} broke mid-reply: {error}",
-        "Internal error: Network.Socket.recvBuf: resource vanished (Connection reset by peer)",
-    )
