@@ -48,12 +48,10 @@ class _Raw(socketserver.BaseRequestHandler):
 
 
 @contextlib.contextmanager
-def raw(reply: Reply, *, close_after_reply: bool = False) -> Iterator[socketserver.ThreadingTCPServer]:
-    """A TCP server answering every request with `reply(head, body)`; `.url` is where it listens."""
-    tcp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Raw)
+def tcp_server(handler: type[socketserver.BaseRequestHandler]) -> Iterator[socketserver.ThreadingTCPServer]:
+    """`handler` serving on 127.0.0.1 in threads of its own; `.url` is where it listens, `.connections` a set."""
+    tcp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler)
     tcp.daemon_threads = True
-    tcp.reply = reply  # type: ignore[attr-defined]
-    tcp.close_after_reply = close_after_reply  # type: ignore[attr-defined]
     tcp.connections = set()  # type: ignore[attr-defined]
     tcp.url = f"http://127.0.0.1:{tcp.server_address[1]}/hook"  # type: ignore[attr-defined]
     thread = threading.Thread(target=tcp.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
@@ -64,6 +62,15 @@ def raw(reply: Reply, *, close_after_reply: bool = False) -> Iterator[socketserv
         tcp.shutdown()
         tcp.server_close()
         thread.join(5)
+
+
+@contextlib.contextmanager
+def raw(reply: Reply, *, close_after_reply: bool = False) -> Iterator[socketserver.ThreadingTCPServer]:
+    """A TCP server answering every request with `reply(head, body)`; `.url` is where it listens."""
+    with tcp_server(_Raw) as tcp:
+        tcp.reply = reply  # type: ignore[attr-defined]
+        tcp.close_after_reply = close_after_reply  # type: ignore[attr-defined]
+        yield tcp
 
 
 def _request(url: str, *, headers: tuple[tuple[str, str], ...] = (), timeout: float = 5.0) -> ActionRequest:
@@ -222,19 +229,11 @@ def test_a_reply_written_in_two_parts_is_not_held_by_delayed_acknowledgements():
                     time.sleep(0.002)  # the headers leave before the body is written (as a handler's work between)
                     self.request.sendall(b"{}")
 
-    tcp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), TwoWrites)
-    tcp.daemon_threads = True
-    threading.Thread(target=tcp.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try:
-        with HttpTarget() as http:
-            url = f"http://127.0.0.1:{tcp.server_address[1]}/hook"
-            assert http.send(_request(url)).body == b"{}"
-            started = time.perf_counter()
-            bodies = [http.send(_request(url)).body for _ in range(10)]
-            took = time.perf_counter() - started
-    finally:
-        tcp.shutdown()
-        tcp.server_close()
+    with tcp_server(TwoWrites) as server, HttpTarget() as http:
+        assert http.send(_request(server.url)).body == b"{}"
+        started = time.perf_counter()
+        bodies = [http.send(_request(server.url)).body for _ in range(10)]
+        took = time.perf_counter() - started
     assert bodies == [b"{}"] * 10
     assert took < 0.35, f"10 calls took {took * 1000:.0f} ms: the replies waited for delayed acknowledgements"
 
@@ -303,16 +302,8 @@ def test_a_large_body_after_connection_close_arrives_whole():
                         self.request.sendall(body[start : start + 65536])
                     return
 
-    tcp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Closing)
-    tcp.daemon_threads = True
-    threading.Thread(target=tcp.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try:
-        with HttpTarget() as http:
-            url = f"http://127.0.0.1:{tcp.server_address[1]}/hook"
-            responses = [http.send(_request(url)) for _ in range(2)]
-    finally:
-        tcp.shutdown()
-        tcp.server_close()
+    with tcp_server(Closing) as server, HttpTarget() as http:
+        responses = [http.send(_request(server.url)) for _ in range(2)]
     assert [(r.failure, r.status, len(r.body)) for r in responses] == [(None, 200, len(body))] * 2
 
 
@@ -346,20 +337,12 @@ def test_a_stray_second_reply_never_becomes_the_next_calls_reply():
                     self.request.sendall(stray)
                     sent.release()
 
-    tcp = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Stray)
-    tcp.daemon_threads = True
-    tcp.connections = set()  # type: ignore[attr-defined]
-    threading.Thread(target=tcp.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    try:
-        with HttpTarget() as http:
-            replies = []
-            for _ in range(3):
-                replies.append(http.send(_request(f"http://127.0.0.1:{tcp.server_address[1]}/hook")))
-                assert sent.acquire(timeout=5)  # the stray reply is out before the next call
-                time.sleep(0.01)
-    finally:
-        tcp.shutdown()
-        tcp.server_close()
+    with tcp_server(Stray) as server, HttpTarget() as http:
+        replies = []
+        for _ in range(3):
+            replies.append(http.send(_request(server.url)))
+            assert sent.acquire(timeout=5)  # the stray reply is out before the next call
+            time.sleep(0.01)
     # Each call its own reply: without the check of idle connections, calls 2 and 3 got the stray reply.
     assert [(r.status, r.body) for r in replies] == [(200, b'{"call": %d}' % n) for n in (1, 2, 3)]
 

@@ -27,11 +27,14 @@ __all__ = [
     "crashed",
     "failure",
     "http_failure",
+    "invalid_url",
     "opening_failure",
     "reply_failure",
     "root_cause",
     "timed_out",
     "too_large",
+    "undecodable",
+    "unsendable",
     "where",
 ]
 
@@ -79,25 +82,60 @@ def crashed(detail: str) -> TransportFailure:
     return failure("crashed", detail, NO_RESPONSE)
 
 
+def invalid_url(url: str, why: str, reason: str = "Invalid URL") -> TransportFailure:
+    """A URL nobody can call; `reason` as http-client's `parseRequest` gives it ("Invalid scheme" for ftp:// and
+    the like, else "Invalid URL")."""
+    return failure("invalid_url", f"cannot request {url!r}: {why}", f"Invalid url: {url}; reason: {reason}")
+
+
+def unsendable(url: str, message: str) -> TransportFailure:
+    """A request HTTP/1.1 cannot carry (a header with a line break, say): it cannot be put on the wire at all."""
+    return failure("invalid_url", f"cannot send the request to {url!r}: {message}", f"Internal error: {message}")
+
+
+def broken(place: str, what: str, text: str) -> TransportFailure:
+    """A reply that broke off or could not be read: `what` for people, `text` as http-client says it."""
+    return failure("reset", f"the reply from {place} broke off: {what}", text)
+
+
+def undecodable(place: str, message: str) -> TransportFailure:
+    """A compressed body that does not inflate."""
+    return failure("reset", f"the reply from {place} cannot be decoded: {message}", f"HTTP zlib error: {message}")
+
+
+def _no_reply(place: str) -> TransportFailure:
+    return failure("no_response", f"{place} closed the connection without sending a reply", NO_RESPONSE)
+
+
+def _no_connection(place: str, seconds: float) -> TransportFailure:
+    return failure("connect_timeout", f"no connection to {place} within {seconds:g} s", CONNECTION_TIMEOUT)
+
+
+def _broke_mid_reply(place: str, message: object) -> TransportFailure:
+    # http-client wraps a read that fails mid-reply as InternalException (`toHttpException`).
+    return failure(
+        "reset",
+        f"the connection to {place} broke mid-reply: {message}",
+        "Internal error: Network.Socket.recvBuf: resource vanished (Connection reset by peer)",
+    )
+
+
 def http_failure(error: Exception, url: str, timeout: float) -> TransportFailure:
     """What went wrong, in our words and in the text Hasura's http-client gives (contract §5)."""
     host, port = where(url)
     place = f"{host}:{port}"
     message = str(error)
     if isinstance(error, (httpx.InvalidURL, httpx.UnsupportedProtocol)):
-        # http-client's `parseRequest` reasons: "Invalid scheme" for ftp:// and the like, else "Invalid URL".
-        reason = "Invalid scheme" if "unsupported protocol" in message else "Invalid URL"
-        return failure("invalid_url", f"cannot request {url!r}: {message}", f"Invalid url: {url}; reason: {reason}")
+        return invalid_url(url, message, "Invalid scheme" if "unsupported protocol" in message else "Invalid URL")
     if isinstance(error, httpx.ConnectTimeout):
-        seconds = min(timeout, CONNECT_TIMEOUT)
-        return failure("connect_timeout", f"no connection to {place} within {seconds:g} s", CONNECTION_TIMEOUT)
+        return _no_connection(place, min(timeout, CONNECT_TIMEOUT))
     if isinstance(error, httpx.TimeoutException):
         return timed_out(timeout)
     if isinstance(error, httpx.ConnectError):
         return connect_failure(error, host, port)
     if isinstance(error, httpx.RemoteProtocolError):
         if message.startswith("Server disconnected without sending a response"):
-            return failure("no_response", f"{place} closed the connection without sending a reply", NO_RESPONSE)
+            return _no_reply(place)
         short = re.search(r"received (\d+) bytes, expected (\d+)", message)
         if short:
             actual, expected = short.groups()
@@ -108,19 +146,13 @@ def http_failure(error: Exception, url: str, timeout: float) -> TransportFailure
             text = f"Invalid HTTP status line: {line.group(1)}"
         else:
             text = f"Internal error: {message}"
-        return failure("reset", f"the reply from {place} broke off: {message}", text)
+        return broken(place, message, text)
     if isinstance(error, httpx.DecodingError):
-        return failure("reset", f"the reply from {place} cannot be decoded: {message}", f"HTTP zlib error: {message}")
+        return undecodable(place, message)
     if isinstance(error, httpx.NetworkError):
-        # http-client wraps a read that fails mid-reply as InternalException (`toHttpException`).
-        return failure(
-            "reset",
-            f"the connection to {place} broke mid-reply: {message}",
-            "Internal error: Network.Socket.recvBuf: resource vanished (Connection reset by peer)",
-        )
+        return _broke_mid_reply(place, message)
     if isinstance(error, httpx.LocalProtocolError):
-        # A header that HTTP/1.1 cannot carry: this request cannot be put on the wire at all.
-        return failure("invalid_url", f"cannot send the request to {url!r}: {message}", f"Internal error: {message}")
+        return unsendable(url, message)
     return failure(
         "reset", f"the call to {place} failed: {type(error).__name__}: {message}", f"Internal error: {message}"
     )
@@ -157,15 +189,10 @@ def root_cause(error: BaseException) -> BaseException:
 # -- the errors of http.client, for the network target (_wire) ----------------------------------------------
 
 
-def broken(place: str, what: str, text: str) -> TransportFailure:
-    """A reply that broke off or could not be read: `what` for people, `text` as http-client says it."""
-    return failure("reset", f"the reply from {place} broke off: {what}", text)
-
-
 def opening_failure(error: OSError, host: str, port: int, seconds: float) -> TransportFailure:
     """Why `http.client` could not open a connection within `seconds`."""
     if isinstance(root_cause(error), TimeoutError):
-        return failure("connect_timeout", f"no connection to {host}:{port} within {seconds:g} s", CONNECTION_TIMEOUT)
+        return _no_connection(f"{host}:{port}", seconds)
     return connect_failure(error, host, port)
 
 
@@ -174,7 +201,7 @@ def reply_failure(error: BaseException, place: str, timeout: float) -> Transport
     if isinstance(error, TimeoutError):
         return timed_out(timeout)
     if isinstance(error, http.client.RemoteDisconnected):
-        return failure("no_response", f"{place} closed the connection without sending a reply", NO_RESPONSE)
+        return _no_reply(place)
     if isinstance(error, http.client.BadStatusLine):
         shown = str(error.args[0] if error.args else "").rstrip("\r\n").encode("latin-1", "replace")
         return broken(place, f"illegal status line {shown!r}", f"Invalid HTTP status line: {shown!r}")
@@ -183,9 +210,4 @@ def reply_failure(error: BaseException, place: str, timeout: float) -> Transport
         return broken(place, f"{error} (Hasura's http-client takes 100 at most)", "Internal error: TooManyHeaderFields")
     if isinstance(error, http.client.HTTPException):
         return broken(place, str(error) or type(error).__name__, f"Internal error: {error}")
-    # http-client wraps a read that fails mid-reply as InternalException (`toHttpException`).
-    return failure(
-        "reset",
-        f"the connection to {place} broke mid-reply: {error}",
-        "Internal error: Network.Socket.recvBuf: resource vanished (Connection reset by peer)",
-    )
+    return _broke_mid_reply(place, error)

@@ -27,7 +27,7 @@ import httpx
 
 from .._errors import InvalidArgument
 from .._generate._action_request import ActionRequest
-from ._failures import failure, too_large
+from ._failures import invalid_url, too_large
 from ._response import ActionResponse, Headers, TransportFailure
 from ._wire import CallFailed, WireClient
 
@@ -119,8 +119,7 @@ class HttpTarget(Target):
         try:
             url = resolve(url, self.base_url)
         except httpx.InvalidURL as error:
-            why = f"Invalid url: {url}; reason: Invalid URL"
-            return failed(start, failure("invalid_url", f"cannot request {url!r}: {error}", why)), False
+            return failed(start, invalid_url(url, str(error))), False
         try:
             reply = self._client.call(
                 request.method, url, request.headers, request.body, request.timeout, self.max_body

@@ -38,7 +38,17 @@ from urllib.parse import SplitResult, quote, unquote, urlsplit
 
 import certifi
 
-from ._failures import CONNECT_TIMEOUT, broken, failure, opening_failure, reply_failure, timed_out, too_large
+from ._failures import (
+    CONNECT_TIMEOUT,
+    broken,
+    invalid_url,
+    opening_failure,
+    reply_failure,
+    timed_out,
+    too_large,
+    undecodable,
+    unsendable,
+)
 from ._response import Headers, TransportFailure
 
 __all__ = ["CallFailed", "Reply", "WireClient"]
@@ -189,10 +199,10 @@ class WireClient:
                     seconds = min(timeout, CONNECT_TIMEOUT)
                     raise CallFailed(opening_failure(error, connection.host, connection.port, seconds)) from None
                 except UnicodeError as error:  # a host name IDNA cannot encode (an empty or overlong label)
-                    raise CallFailed(_invalid(url, f"bad host name: {error}", "Invalid URL")) from None
+                    raise CallFailed(invalid_url(url, f"bad host name: {error}")) from None
             connection.sock.settimeout(max(deadline - time.perf_counter(), 0.001))
             try:
-                _put(connection, method, target, headers, body)
+                _put(connection, method, url, target, headers, body)
                 response = connection.getresponse()
             except (OSError, http.client.HTTPException) as error:
                 # Nothing of a reply yet: on a connection an earlier call opened, the handler may have closed it.
@@ -269,11 +279,11 @@ def _split(url: str) -> tuple[SplitResult, str]:
         parts = urlsplit(url)
         parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
     except ValueError as error:
-        raise CallFailed(_invalid(url, str(error), "Invalid URL")) from None
+        raise CallFailed(invalid_url(url, str(error))) from None
     if parts.scheme and parts.scheme not in ("http", "https"):
-        raise CallFailed(_invalid(url, f"unsupported protocol {parts.scheme!r}", "Invalid scheme"))
+        raise CallFailed(invalid_url(url, f"unsupported protocol {parts.scheme!r}", "Invalid scheme"))
     if not parts.scheme or not parts.hostname:
-        raise CallFailed(_invalid(url, "no scheme or host", "Invalid URL"))
+        raise CallFailed(invalid_url(url, "no scheme or host"))
     target = quote(parts.path or "/", safe=_SAFE) + (f"?{quote(parts.query, safe=_SAFE)}" if parts.query else "")
     return parts, target
 
@@ -290,12 +300,9 @@ def _basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
 
 
-def _invalid(url: str, why: str, reason: str) -> TransportFailure:
-    # http-client's `parseRequest` reasons: "Invalid scheme" for ftp:// and the like, else "Invalid URL".
-    return failure("invalid_url", f"cannot request {url!r}: {why}", f"Invalid url: {url}; reason: {reason}")
-
-
-def _put(connection: http.client.HTTPConnection, method: str, target: str, headers: Headers, body: bytes) -> None:
+def _put(
+    connection: http.client.HTTPConnection, method: str, url: str, target: str, headers: Headers, body: bytes
+) -> None:
     names = {name.lower() for name, _ in headers}
     try:
         connection.putrequest(method, target, skip_host="host" in names, skip_accept_encoding=True)
@@ -307,10 +314,7 @@ def _put(connection: http.client.HTTPConnection, method: str, target: str, heade
                 connection.putheader(name.encode(), value.encode())
         connection.putheader("Content-Length", str(len(body)))
     except (ValueError, http.client.InvalidURL) as error:
-        # A header or target that HTTP/1.1 cannot carry: this request cannot be put on the wire at all.
-        raise CallFailed(
-            failure("invalid_url", f"cannot send the request: {error}", f"Internal error: {error}")
-        ) from None
+        raise CallFailed(unsendable(url, str(error))) from None
     connection.endheaders(body)
 
 
@@ -351,8 +355,7 @@ def _gunzip(body: bytes, place: str, max_body: int) -> bytes:
         inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
         content = inflater.decompress(body, max_body + 1)
     except zlib.error as error:
-        detail = f"the reply from {place} cannot be decoded: {error}"
-        raise CallFailed(failure("reset", detail, f"HTTP zlib error: {error}")) from None
+        raise CallFailed(undecodable(place, str(error))) from None
     if len(content) > max_body:
         raise CallFailed(too_large(max_body, len(content)))
     return content
