@@ -326,6 +326,8 @@ def test_the_journal_lists_calls_with_secrets_redacted_and_can_be_cleared(client
     only = client.get("/__mock/requests", params={"action": "quote"}).json()["requests"]
     assert [e["action"] for e in only] == ["quote"]
     assert len(client.get("/__mock/requests", params={"limit": "1"}).json()["requests"]) == 1
+    superscript = client.get("/__mock/requests", params={"limit": "\u00b9"})  # "¹": isdigit, but not a number
+    assert superscript.status_code == 400 and "whole number for `limit`" in superscript.json()["message"]
     assert client.delete("/__mock/requests").json() == {"cleared": 3}
     assert client.get("/__mock/requests").json()["requests"] == []
 

@@ -347,9 +347,10 @@ def test_a_stray_second_reply_never_becomes_the_next_calls_reply():
     assert [(r.status, r.body) for r in replies] == [(200, b'{"call": %d}' % n) for n in (1, 2, 3)]
 
 
-def test_a_bad_content_length_fails_at_once_rather_than_reading_to_the_timeout():
+@pytest.mark.parametrize("length", [b"12abc", b"\xb92"], ids=["letters", "superscript-one"])  # "¹2": isdigit, not int
+def test_a_bad_content_length_fails_at_once_rather_than_reading_to_the_timeout(length: bytes):
     def bad(head: bytes, body: bytes) -> bytes:
-        return b"HTTP/1.1 200 OK\r\nContent-Length: 12abc\r\n\r\n{}"
+        return b"HTTP/1.1 200 OK\r\nContent-Length: " + length + b"\r\n\r\n{}"
 
     with raw(bad) as server, HttpTarget() as http:
         response = http.send(_request(server.url, timeout=5.0))

@@ -82,7 +82,7 @@ def test_a_bug_of_ours_exits_3_with_the_traceback(monkeypatch):
     assert "RuntimeError: an invariant broke" in result.output and "Traceback" in result.output
 
 
-@pytest.mark.parametrize("value", ["0", "many", "-2"])
+@pytest.mark.parametrize("value", ["0", "many", "-2", "\u00b9"])  # "¹" is a digit to str.isdigit, not to int
 def test_bad_worker_counts_are_usage_errors(value):
     result = CliRunner().invoke(main, ["check", str(SHOP), "--mock", "--workers", value])
     assert result.exit_code == 2 and "workers" in result.output

@@ -163,7 +163,7 @@ class MockHandler:
         body = await _read_body(receive, headers.get("content-length"), self.responder.max_body)
         if body is None:
             length = headers.get("content-length", "")
-            reply = self.responder.too_large(int(length) if length.isdigit() else None)
+            reply = self.responder.too_large(int(length) if length.isdecimal() else None)
         else:
             query = scope.get("query_string", b"").decode("latin-1")
             reply = self.responder.answer(path, headers, body, query=query, method=method)
@@ -193,7 +193,7 @@ class MockHandler:
             query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
             action = query.get("action", [None])[0]
             limit_text = query.get("limit", [""])[0]
-            if limit_text and not limit_text.isdigit():
+            if limit_text and not limit_text.isdecimal():
                 message = f"expected a whole number for `limit`, found {limit_text!r}"
                 await _send_json(send, 400, error_body(message, "validation-failed", "limit"))
                 return
@@ -245,7 +245,7 @@ async def _lifespan(receive: Receive, send: Send) -> None:
 
 async def _read_body(receive: Receive, length: str | None, limit: int) -> bytes | None:
     """The request body, or None once it passes `limit` bytes (the rest is not read)."""
-    if length is not None and length.isdigit() and int(length) > limit:
+    if length is not None and length.isdecimal() and int(length) > limit:
         return None
     message = await receive()
     if message["type"] == "http.request" and not message.get("more_body", False):

@@ -47,7 +47,7 @@ def worker_count(value: object) -> int | Literal["auto"]:
     """`value` as a worker count: a whole number from 1, or "auto"; InvalidArgument otherwise."""
     if value == "auto":
         return "auto"
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isdecimal():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InvalidArgument(f"expected workers as a whole number from 1 or 'auto', found {value!r}")

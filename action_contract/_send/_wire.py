@@ -321,10 +321,12 @@ def _put(
 def _read(response: http.client.HTTPResponse, place: str, timeout: float, max_body: int) -> Reply:
     lengths = {value.strip() for value in response.msg.get_all("content-length") or []}
     declared = next(iter(lengths), "")
-    if lengths and not response.chunked and (len(lengths) > 1 or not declared.isdigit()):
+    # ASCII digits only: str.isdigit() also takes "¹", which int() refuses.
+    number = declared.isascii() and declared.isdigit()
+    if lengths and not response.chunked and (len(lengths) > 1 or not number):
         # http.client would read to the end of the connection instead, a whole timeout on a kept-alive one.
         raise CallFailed(broken(place, "bad Content-Length", "Internal error: bad Content-Length"))
-    if declared.isdigit() and int(declared) > max_body:
+    if number and int(declared) > max_body:
         raise CallFailed(too_large(max_body, int(declared), known=True))
     body = bytearray()
     try:
